@@ -1,0 +1,2 @@
+/** Floe's public surface. */
+export * from './domain/index.js';
