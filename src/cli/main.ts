@@ -1,2 +1,29 @@
 #!/usr/bin/env node
-console.log('floe: CLI under construction');
+import { Command } from 'commander';
+import { isFloeError } from '../domain/index.js';
+import { demoCommand } from './commands/demo.js';
+import { featureGroupCommand } from './commands/feature-group.js';
+import { getCommand, putCommand } from './commands/records.js';
+import { addGlobalOptions, type GlobalOptions } from './store-options.js';
+
+const program = addGlobalOptions(
+  new Command('floe').description('Floe: a feature store with SageMaker Feature Store semantics, on your own machines').version('0.1.0'),
+);
+const globals = () => program.opts<GlobalOptions>();
+
+program.addCommand(featureGroupCommand(globals));
+program.addCommand(putCommand(globals));
+program.addCommand(getCommand(globals));
+program.addCommand(demoCommand(globals));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (isFloeError(error)) {
+    console.error(`error: ${error.message}`);
+    process.exitCode = error.httpStatus < 500 ? 2 : 1;
+  } else {
+    console.error(error);
+    process.exitCode = 1;
+  }
+}

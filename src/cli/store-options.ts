@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { FeatureStore } from '../sdk/index.js';
+
+export interface GlobalOptions {
+  dataDir: string;
+  registryUrl?: string;
+  redisUrl?: string;
+  json?: boolean;
+}
+
+/** Options every command takes, also read from the environment. */
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .option('--data-dir <dir>', 'data directory', process.env.FLOE_DATA_DIR ?? './.floe')
+    .option('--registry-url <url>', 'PostgreSQL URL of a shared registry (default: embedded SQLite)', process.env.FLOE_REGISTRY_URL)
+    .option('--redis-url <url>', 'Redis URL of a shared online store (default: embedded LMDB)', process.env.FLOE_REDIS_URL)
+    .option('--json', 'print JSON for machines');
+}
+
+export async function withStore<T>(options: GlobalOptions, run: (store: FeatureStore) => Promise<T>): Promise<T> {
+  const store = await FeatureStore.open({
+    dataDir: options.dataDir,
+    ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}),
+    ...(options.redisUrl ? { onlineStore: { kind: 'redis' as const, url: options.redisUrl } } : {}),
+  });
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,52 @@
+import type { OnlineStore } from '../online/online-store.js';
+import type { WriteEntry } from '../records/write-entry.js';
+
+/** Where acknowledged offline rows go: buffered and committed to the offline store in batches. */
+export interface OfflineSink {
+  /** `position` orders entries (the log sequence number when there is a log). */
+  enqueue(entries: ReadonlyArray<{ entry: WriteEntry; position: bigint }>): void;
+  flush(group?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Applies logged entries to the stores: online puts (grouped per feature group, one round trip
+ * each), then the offline buffer. Applying an entry twice is harmless online (put-if-newer at an
+ * equal event time rewrites the same record); the offline sink drops positions it already committed.
+ */
+export class StoreApplier {
+  constructor(
+    private readonly online: OnlineStore,
+    private readonly offline?: OfflineSink,
+  ) {}
+
+  async apply(entries: ReadonlyArray<{ entry: WriteEntry; position: bigint }>): Promise<void> {
+    const byGroup = new Map<string, WriteEntry[]>();
+    for (const { entry } of entries) {
+      if (!entry.online || entry.kind !== 'put') continue;
+      let list = byGroup.get(entry.group);
+      if (!list) byGroup.set(entry.group, (list = []));
+      list.push(entry);
+    }
+    await Promise.all(
+      [...byGroup].map(([group, list]) =>
+        this.online.putMany(
+          group,
+          list.map((e) => ({
+            recordId: e.recordId,
+            record: {
+              values: e.values,
+              eventTimeMicros: e.eventTimeMicros,
+              ...(e.expiresAtMicros === undefined ? {} : { expiresAtMicros: e.expiresAtMicros }),
+            },
+          })),
+        ),
+      ),
+    );
+    const offline = entries.filter(({ entry }) => entry.offline);
+    if (offline.length > 0) {
+      if (!this.offline) throw new Error('an offline write reached a store opened without an offline store');
+      this.offline.enqueue(offline);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import { ValidationError, type FeatureRecord, type FeatureGroup } from '../domain/index.js';
+import type {
+  DeleteRecordOptions,
+  GetRecordOptions,
+  GetRecordResult,
+  ListRecordsOptions,
+  PutRecordOptions,
+  RecordService,
+  UpdateRecordOptions,
+} from '../records/record-service.js';
+
+/**
+ * One feature group's records: `store.featureGroup('users').putRecord({...})`.
+ * A light handle: it holds only the name, so it stays valid across updates of the group.
+ */
+export class FeatureGroupHandle {
+  constructor(
+    readonly name: string,
+    private readonly records: RecordService,
+    private readonly describeGroup: () => Promise<FeatureGroup>,
+  ) {}
+
+  describe(): Promise<FeatureGroup> {
+    return this.describeGroup();
+  }
+
+  /** Writes a record. Resolves once it is durable and applied online (see the visibility contract in the README). */
+  putRecord(record: Record<string, unknown>, options?: PutRecordOptions): Promise<void> {
+    return this.records.putRecord(this.name, record, options);
+  }
+
+  /** The latest live record, or undefined. With `expirationTimeResponse: 'Enabled'`, also its expiry. */
+  getRecord(recordId: string | number | bigint, options?: GetRecordOptions & { expirationTimeResponse?: 'Disabled' }): Promise<FeatureRecord | undefined>;
+  getRecord(recordId: string | number | bigint, options: GetRecordOptions & { expirationTimeResponse: 'Enabled' }): Promise<GetRecordResult | undefined>;
+  async getRecord(recordId: string | number | bigint, options: GetRecordOptions = {}): Promise<FeatureRecord | GetRecordResult | undefined> {
+    const result = await this.records.getRecord(this.name, recordId, options);
+    if (!result) return undefined;
+    return options.expirationTimeResponse === 'Enabled' ? result : result.record;
+  }
+
+  /** Records of several identifiers of this group, in the order found. */
+  async batchGetRecord(recordIds: Array<string | number | bigint>, options: { featureNames?: string[] } = {}): Promise<FeatureRecord[]> {
+    await this.records.group(this.name); // a missing group is a NotFoundError, not a per-record error
+    const result = await this.records.batchGetRecord([{ featureGroupName: this.name, recordIdentifiers: recordIds, ...options }]);
+    const failed = result.errors[0];
+    if (failed) throw new ValidationError(failed.errorMessage, { field: 'recordIds' });
+    return result.records.map((r) => r.record);
+  }
+
+  deleteRecord(recordId: string | number | bigint, eventTime: string | number, options?: DeleteRecordOptions): Promise<void> {
+    return this.records.deleteRecord(this.name, recordId, eventTime, options);
+  }
+
+  updateRecord(recordId: string | number | bigint, features: Record<string, unknown>, options?: UpdateRecordOptions): Promise<void> {
+    return this.records.updateRecord(this.name, recordId, features, options);
+  }
+
+  listRecords(options?: ListRecordsOptions): Promise<{ recordIdentifiers: string[]; nextToken?: string }> {
+    return this.records.listRecords(this.name, options);
+  }
+
+  /** Resolves when everything acknowledged before the call is committed to the offline store. */
+  flush(): Promise<void> {
+    return this.records.flush(this.name);
+  }
+}

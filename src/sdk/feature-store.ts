@@ -1,0 +1,128 @@
+import { join, resolve } from 'node:path';
+import {
+  FeatureGroupService,
+  search,
+  type FeatureGroupLifecycle,
+  type FeatureMetadata,
+  type SearchRequest,
+  type SearchResponse,
+} from '../control/index.js';
+import type { CreateFeatureGroupInput, FeatureGroup, UpdateFeatureGroupInput, UpdateFeatureMetadataInput } from '../domain/index.js';
+import type { OnlineStore } from '../online/online-store.js';
+import { openOnlineStore } from '../online/index.js';
+import { openRegistry } from '../registry/index.js';
+import type { ListFeatureGroupsPage, ListFeatureGroupsQuery, Registry } from '../registry/registry.js';
+import { RecordService, type BatchGetIdentifier, type BatchGetResult } from '../records/record-service.js';
+import type { WritePipeline } from '../records/write-entry.js';
+import { DataDirLock } from './data-dir-lock.js';
+import { FeatureGroupHandle } from './feature-group-handle.js';
+import type { OpenOptions } from './open-options.js';
+import { openWritePipeline } from './write-pipeline-factory.js';
+
+/**
+ * The feature store. `FeatureStore.open()` runs it in-process on an embedded data directory;
+ * names mirror SageMaker Feature Store's APIs in camelCase.
+ *
+ * @example
+ * const store = await FeatureStore.open({ dataDir: './.floe' });
+ * await store.createFeatureGroup({ featureGroupName: 'users', recordIdentifierFeatureName: 'user_id',
+ *   eventTimeFeatureName: 'event_time', featureDefinitions: [...] });
+ * await store.featureGroup('users').putRecord({ user_id: 'u1', event_time: new Date().toISOString(), age: 31 });
+ */
+export class FeatureStore {
+  private constructor(
+    readonly dataDir: string,
+    private readonly lock: DataDirLock,
+    private readonly registry: Registry,
+    private readonly online: OnlineStore,
+    private readonly pipeline: WritePipeline,
+    private readonly groups: FeatureGroupService,
+    private readonly records: RecordService,
+  ) {}
+
+  static async open(options: OpenOptions = {}): Promise<FeatureStore> {
+    const dataDir = resolve(options.dataDir ?? '.floe');
+    const lock = await DataDirLock.acquire(dataDir);
+    const opened: Array<{ close(): Promise<void> }> = [];
+    try {
+      const registry = await openRegistry(options.registryUrl ? { url: options.registryUrl } : { path: join(dataDir, 'registry.sqlite') });
+      opened.push(registry);
+      const onlineOption = options.onlineStore ?? { kind: 'lmdb' };
+      const online = await openOnlineStore(
+        onlineOption.kind === 'lmdb' ? { kind: 'lmdb', path: onlineOption.path ?? join(dataDir, 'online') } : onlineOption,
+      );
+      opened.push(online);
+      const { pipeline, lifecycle } = await openWritePipeline({ dataDir, registry, online, options });
+      opened.push(pipeline);
+      const groups = new FeatureGroupService(registry, withOnlineCleanup(lifecycle, online));
+      const records = new RecordService(groups.cache, online, pipeline);
+      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records);
+    } catch (error) {
+      for (const part of opened.reverse()) await part.close().catch(() => undefined);
+      await lock.release();
+      throw error;
+    }
+  }
+
+  createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup> {
+    return this.groups.create(input);
+  }
+
+  describeFeatureGroup(featureGroupName: string): Promise<FeatureGroup> {
+    return this.groups.describe(featureGroupName);
+  }
+
+  listFeatureGroups(query?: ListFeatureGroupsQuery): Promise<ListFeatureGroupsPage> {
+    return this.groups.list(query);
+  }
+
+  updateFeatureGroup(input: UpdateFeatureGroupInput): Promise<FeatureGroup> {
+    return this.groups.update(input);
+  }
+
+  /** Deletes the group, its online records and its offline table. */
+  async deleteFeatureGroup(featureGroupName: string): Promise<void> {
+    await this.pipeline.flush(featureGroupName);
+    await this.groups.delete(featureGroupName);
+  }
+
+  describeFeatureMetadata(featureGroupName: string, featureName: string): Promise<FeatureMetadata> {
+    return this.groups.describeFeatureMetadata(featureGroupName, featureName);
+  }
+
+  updateFeatureMetadata(input: UpdateFeatureMetadataInput): Promise<FeatureMetadata> {
+    return this.groups.updateFeatureMetadata(input);
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    return search(await this.registry.allFeatureGroups(), request);
+  }
+
+  /** A handle on one group's records. */
+  featureGroup(featureGroupName: string): FeatureGroupHandle {
+    return new FeatureGroupHandle(featureGroupName, this.records, () => this.groups.describe(featureGroupName));
+  }
+
+  /** BatchGetRecord across groups: found records, per-identifier errors, nothing unprocessed. */
+  batchGetRecord(identifiers: BatchGetIdentifier[], options?: { expirationTimeResponse?: 'Enabled' | 'Disabled' }): Promise<BatchGetResult> {
+    return this.records.batchGetRecord(identifiers, options);
+  }
+
+  /** Flushes buffered writes, closes every part and releases the data directory. */
+  async close(): Promise<void> {
+    await this.pipeline.close();
+    await this.online.close();
+    await this.registry.close();
+    await this.lock.release();
+  }
+}
+
+function withOnlineCleanup(lifecycle: FeatureGroupLifecycle, online: OnlineStore): FeatureGroupLifecycle {
+  return {
+    ...lifecycle,
+    async onDeleting(group) {
+      await online.dropGroup(group.featureGroupName);
+      await lifecycle.onDeleting?.(group);
+    },
+  };
+}

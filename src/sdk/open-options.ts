@@ -1,0 +1,13 @@
+/** Where a store keeps its parts. Everything defaults to the embedded setup inside `dataDir`. */
+export interface OpenOptions {
+  /** Data directory (default `./.floe`): embedded registry, online store, write-ahead log, warehouse. */
+  dataDir?: string;
+  /** A PostgreSQL URL for a shared registry; default: SQLite in the data directory. */
+  registryUrl?: string;
+  /** Default: LMDB in the data directory. */
+  onlineStore?: { kind: 'lmdb'; path?: string } | { kind: 'redis'; url?: string; prefix?: string };
+  /** Offline warehouse directory; default `<dataDir>/warehouse`. */
+  warehouse?: string;
+  /** How long buffered offline rows wait before a commit (default 200 ms), and how many force one. */
+  offlineCommit?: { maxDelayMs?: number; maxRows?: number };
+}
