@@ -1,12 +1,15 @@
 import type { WriteEntry, WritePipeline } from '../records/write-entry.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
+import { PositionTracker } from './position-tracker.js';
 import type { OfflineSink, StoreApplier } from './store-applier.js';
 
 /** The part of the write-ahead log the pipeline needs. */
 export interface DurableLog {
   /** Resolves with one position per payload once all of them are on disk (fsynced). */
   appendMany(payloads: Uint8Array[]): Promise<bigint[]>;
+  /** Calls back for every entry after `fromExclusive`, in order. */
   replay(fromExclusive: bigint, onEntry: (position: bigint, payload: Uint8Array) => void | Promise<void>): Promise<void>;
+  /** Everything at or below `position` is applied downstream and need not be kept. */
   checkpoint(position: bigint): Promise<void>;
   readonly checkpointPosition: bigint;
   close(): Promise<void>;
@@ -14,46 +17,87 @@ export interface DurableLog {
 
 /**
  * Write path: log (group commit + fsync) -> acknowledge -> online store -> offline buffer.
- * On open, entries after the last checkpoint are replayed through the same applier.
+ * The log is checkpointed up to the low watermark of what every store has; on open, entries
+ * after the checkpoint are replayed through the same applier (idempotent online, guarded offline).
  */
 export class LoggedWritePipeline implements WritePipeline {
   private closed = false;
+  private readonly tracker: PositionTracker;
+  private checkpointing: Promise<void> | undefined;
+  private checkpointed: bigint;
 
   constructor(
     private readonly log: DurableLog,
     private readonly applier: StoreApplier,
     private readonly offline?: OfflineSink,
-  ) {}
+  ) {
+    this.checkpointed = log.checkpointPosition;
+    this.tracker = new PositionTracker(log.checkpointPosition);
+  }
+
+  /** Call from the offline sink when rows are committed. */
+  readonly onOfflineCommitted = (positions: bigint[]): void => {
+    this.tracker.end(positions);
+    this.scheduleCheckpoint();
+  };
 
   /** Re-applies what was acknowledged but may not have reached the stores before a crash. */
   async recover(): Promise<number> {
     let batch: Array<{ entry: WriteEntry; position: bigint }> = [];
     let count = 0;
+    const applyBatch = async () => {
+      const items = batch;
+      batch = [];
+      await this.applyTracked(items);
+    };
     await this.log.replay(this.log.checkpointPosition, async (position, payload) => {
       batch.push({ entry: decodeEntry(payload), position });
       count++;
-      if (batch.length >= 1000) {
-        await this.applier.apply(batch);
-        batch = [];
-      }
+      if (batch.length >= 1000) await applyBatch();
     });
-    if (batch.length > 0) await this.applier.apply(batch);
+    if (batch.length > 0) await applyBatch();
     return count;
   }
 
   async submit(entries: WriteEntry[]): Promise<void> {
     if (this.closed) throw new Error('the feature store is closed');
     const positions = await this.log.appendMany(entries.map(encodeEntry));
-    await this.applier.apply(entries.map((entry, i) => ({ entry, position: positions[i]! })));
+    await this.applyTracked(entries.map((entry, i) => ({ entry, position: positions[i]! })));
   }
 
   async flush(group?: string): Promise<void> {
     await this.offline?.flush(group);
+    await this.scheduleCheckpoint();
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await this.offline?.close();
+    await this.scheduleCheckpoint();
     await this.log.close();
+  }
+
+  private async applyTracked(items: Array<{ entry: WriteEntry; position: bigint }>): Promise<void> {
+    this.tracker.begin(items.map((i) => i.position));
+    await this.applier.apply(items);
+    // Offline rows stay outstanding until the sink reports them committed. After a failure
+    // everything stays outstanding, so the log keeps the entries for the next open to replay.
+    this.tracker.end(items.filter((i) => !i.entry.offline).map((i) => i.position));
+  }
+
+  private scheduleCheckpoint(): Promise<void> {
+    if (this.checkpointing) return this.checkpointing;
+    const target = this.tracker.lowWatermark();
+    if (target <= this.checkpointed) return Promise.resolve();
+    this.checkpointing = this.log
+      .checkpoint(target)
+      .then(() => {
+        this.checkpointed = target;
+      })
+      .finally(() => {
+        this.checkpointing = undefined;
+      });
+    return this.checkpointing;
   }
 }

@@ -20,7 +20,16 @@ export class StoreApplier {
     private readonly offline?: OfflineSink,
   ) {}
 
+  /**
+   * Offline rows are queued synchronously, before any await, so that they reach the buffer in
+   * log order (callers resolve in log order); the offline store's replay guard relies on it.
+   */
   async apply(entries: ReadonlyArray<{ entry: WriteEntry; position: bigint }>): Promise<void> {
+    const offline = entries.filter(({ entry }) => entry.offline);
+    if (offline.length > 0) {
+      if (!this.offline) throw new Error('an offline write reached a store opened without an offline store');
+      this.offline.enqueue(offline);
+    }
     const byGroup = new Map<string, WriteEntry[]>();
     for (const { entry } of entries) {
       if (!entry.online || entry.kind !== 'put') continue;
@@ -43,10 +52,5 @@ export class StoreApplier {
         ),
       ),
     );
-    const offline = entries.filter(({ entry }) => entry.offline);
-    if (offline.length > 0) {
-      if (!this.offline) throw new Error('an offline write reached a store opened without an offline store');
-      this.offline.enqueue(offline);
-    }
   }
 }

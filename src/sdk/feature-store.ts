@@ -45,7 +45,11 @@ export class FeatureStore {
     const lock = await DataDirLock.acquire(dataDir);
     const opened: Array<{ close(): Promise<void> }> = [];
     try {
-      const registry = await openRegistry(options.registryUrl ? { url: options.registryUrl } : { path: join(dataDir, 'registry.sqlite') });
+      const registry = await openRegistry(
+        options.registryUrl
+          ? { url: options.registryUrl, ...(options.registrySchema ? { schema: options.registrySchema } : {}) }
+          : { path: join(dataDir, 'registry.sqlite') },
+      );
       opened.push(registry);
       const onlineOption = options.onlineStore ?? { kind: 'lmdb' };
       const online = await openOnlineStore(

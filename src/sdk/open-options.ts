@@ -4,6 +4,8 @@ export interface OpenOptions {
   dataDir?: string;
   /** A PostgreSQL URL for a shared registry; default: SQLite in the data directory. */
   registryUrl?: string;
+  /** PostgreSQL schema for the registry's tables (default: public). Lets tenants or tests share a database. */
+  registrySchema?: string;
   /** Default: LMDB in the data directory. */
   onlineStore?: { kind: 'lmdb'; path?: string } | { kind: 'redis'; url?: string; prefix?: string };
   /** Offline warehouse directory; default `<dataDir>/warehouse`. */
