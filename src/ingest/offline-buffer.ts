@@ -1,4 +1,4 @@
-import type { FeatureRecord } from '../domain/index.js';
+import { NotFoundError, type FeatureRecord } from '../domain/index.js';
 import type { WriteEntry } from '../records/write-entry.js';
 import type { OfflineSink } from './store-applier.js';
 
@@ -12,7 +12,7 @@ export interface OfflineRow {
 /** The offline store as the buffer sees it. */
 export interface OfflineTableWriter {
   /**
-   * Appends rows as one commit, recording `logPosition` (the highest log position among them)
+   * Appends rows as one commit (NotFoundError when the group's table no longer exists), recording `logPosition` (the highest log position among them)
    * with the snapshot, so a replay after a crash does not append them twice.
    */
   appendRows(group: string, rows: OfflineRow[], logPosition: bigint): Promise<void>;
@@ -145,12 +145,19 @@ export class OfflineBuffer implements OfflineSink {
       this.options.onCommitted?.(batch.map((b) => b.position));
       this.settleWaiters(buffer);
     } catch (error) {
-      buffer.rows.unshift(...batch);
-      buffer.failures++;
-      this.options.onError?.(group, error);
-      if (buffer.failures >= 5) {
-        // Give flush() callers the error; the rows stay buffered (and logged) for later attempts.
-        for (const w of buffer.waiters.splice(0)) w.reject(error);
+      if (error instanceof NotFoundError) {
+        // The group (and its table) is gone: its buffered rows have nowhere to go.
+        buffer.committed += batch.length;
+        this.options.onCommitted?.(batch.map((b) => b.position));
+        this.settleWaiters(buffer);
+      } else {
+        buffer.rows.unshift(...batch);
+        buffer.failures++;
+        this.options.onError?.(group, error);
+        if (buffer.failures >= 5) {
+          // Give flush() callers the error; the rows stay buffered (and logged) for later attempts.
+          for (const w of buffer.waiters.splice(0)) w.reject(error);
+        }
       }
     } finally {
       buffer.committing = undefined;

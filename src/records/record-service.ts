@@ -9,6 +9,7 @@ import {
   ttlToMicros,
   parseOrThrow,
   validateRecord,
+  isFloeError,
   ValidationError,
   type FeatureGroup,
   type FeatureRecord,
@@ -64,6 +65,18 @@ export interface BatchGetResult {
   unprocessedIdentifiers: BatchGetIdentifier[];
 }
 
+export interface BatchWriteEntry {
+  featureGroupName: string;
+  record: Record<string, unknown>;
+  targetStores?: TargetStore[];
+  ttlDuration?: TtlDuration;
+}
+
+export interface BatchWriteResult {
+  errors: Array<{ entry: BatchWriteEntry; errorCode: string; errorMessage: string }>;
+  unprocessedEntries: BatchWriteEntry[];
+}
+
 export const BATCH_LIMITS = { getIdentifiers: 100, getRecordsPerIdentifier: 100, writeEntries: 25 } as const;
 
 /**
@@ -112,6 +125,33 @@ export class RecordService {
       offline: targets.offline,
       apiInvocationTimeMicros,
     };
+  }
+
+  /**
+   * BatchWriteRecord: up to 25 puts across groups, validated one by one; the valid ones are
+   * written together (one log sync), the invalid ones come back with their reasons.
+   */
+  async batchWriteRecord(entries: BatchWriteEntry[], options: { ttlDuration?: TtlDuration } = {}): Promise<BatchWriteResult> {
+    if (!Array.isArray(entries) || entries.length < 1 || entries.length > BATCH_LIMITS.writeEntries) {
+      throw new ValidationError(`entries: must hold 1 to ${BATCH_LIMITS.writeEntries} entries`, { field: 'entries' });
+    }
+    const result: BatchWriteResult = { errors: [], unprocessedEntries: [] };
+    const prepared: WriteEntry[] = [];
+    for (const entry of entries) {
+      try {
+        const ttlDuration = entry.ttlDuration ?? options.ttlDuration;
+        prepared.push(
+          await this.preparePut(entry.featureGroupName, entry.record, {
+            ...(entry.targetStores ? { targetStores: entry.targetStores } : {}),
+            ...(ttlDuration ? { ttlDuration } : {}),
+          }),
+        );
+      } catch (error) {
+        result.errors.push({ entry, ...errorCode(error) });
+      }
+    }
+    if (prepared.length > 0) await this.pipeline.submit(prepared);
+    return result;
   }
 
   getRecord(groupName: string, recordId: unknown, options: GetRecordOptions = {}): Promise<GetRecordResult | undefined> {
@@ -334,8 +374,13 @@ function withExpiry(record: FeatureRecord, expiresAtMicros: number | undefined, 
   return response === 'Enabled' && expiresAtMicros !== undefined ? { record, expiresAt: microsToIso(expiresAtMicros) } : { record };
 }
 
+/** Per-item errors of batch calls carry the SageMaker error name; unexpected errors are rethrown. */
+function errorCode(error: unknown): { errorCode: string; errorMessage: string } {
+  if (!isFloeError(error)) throw error;
+  return { errorCode: error.sagemakerName, errorMessage: error.message };
+}
+
 function batchError(group: string, id: string, error: unknown): BatchGetResult['errors'][number] {
-  const code = error instanceof ValidationError ? 'ValidationError' : error instanceof NotFoundError ? 'ResourceNotFound' : 'InternalFailure';
-  return { featureGroupName: group, recordIdentifier: id, errorCode: code, errorMessage: error instanceof Error ? error.message : String(error) };
+  return { featureGroupName: group, recordIdentifier: id, ...errorCode(error) };
 }
 

@@ -7,12 +7,24 @@ import {
   type SearchRequest,
   type SearchResponse,
 } from '../control/index.js';
-import type { CreateFeatureGroupInput, FeatureGroup, UpdateFeatureGroupInput, UpdateFeatureMetadataInput } from '../domain/index.js';
+import type {
+  CreateFeatureGroupInput,
+  FeatureGroup,
+  TtlDuration,
+  UpdateFeatureGroupInput,
+  UpdateFeatureMetadataInput,
+} from '../domain/index.js';
 import type { OnlineStore } from '../online/online-store.js';
 import { openOnlineStore } from '../online/index.js';
 import { openRegistry } from '../registry/index.js';
 import type { ListFeatureGroupsPage, ListFeatureGroupsQuery, Registry } from '../registry/registry.js';
-import { RecordService, type BatchGetIdentifier, type BatchGetResult } from '../records/record-service.js';
+import {
+  RecordService,
+  type BatchGetIdentifier,
+  type BatchGetResult,
+  type BatchWriteEntry,
+  type BatchWriteResult,
+} from '../records/record-service.js';
 import type { WritePipeline } from '../records/write-entry.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
@@ -110,6 +122,11 @@ export class FeatureStore {
   /** BatchGetRecord across groups: found records, per-identifier errors, nothing unprocessed. */
   batchGetRecord(identifiers: BatchGetIdentifier[], options?: { expirationTimeResponse?: 'Enabled' | 'Disabled' }): Promise<BatchGetResult> {
     return this.records.batchGetRecord(identifiers, options);
+  }
+
+  /** BatchWriteRecord: up to 25 puts across groups; invalid entries come back with their reasons. */
+  batchWriteRecord(entries: BatchWriteEntry[], options?: { ttlDuration?: TtlDuration }): Promise<BatchWriteResult> {
+    return this.records.batchWriteRecord(entries, options);
   }
 
   /** Flushes buffered writes, closes every part and releases the data directory. */

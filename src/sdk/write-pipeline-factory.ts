@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import type { FeatureGroupLifecycle } from '../control/index.js';
+import { LoggedWritePipeline, OfflineBuffer, StoreApplier, openWriteAheadLog } from '../ingest/index.js';
+import { openOfflineStore } from '../offline/index.js';
+import type { OnlineStore } from '../online/online-store.js';
+import type { WritePipeline } from '../records/write-entry.js';
+import type { Registry } from '../registry/registry.js';
+import type { OpenOptions } from './open-options.js';
+
+export interface WriteSide {
+  pipeline: WritePipeline;
+  lifecycle: FeatureGroupLifecycle;
+}
+
+/**
+ * Assembles the write path: write-ahead log -> online store -> offline buffer -> Iceberg, and the
+ * hooks that create, evolve and drop offline tables with their feature groups. Replays the log
+ * before returning, so a store opened after a crash holds every acknowledged write.
+ */
+export async function openWritePipeline(args: { dataDir: string; registry: Registry; online: OnlineStore; options: OpenOptions }): Promise<WriteSide> {
+  const { dataDir, registry, online, options } = args;
+  const offline = await openOfflineStore({ warehouse: options.warehouse ?? join(dataDir, 'warehouse'), pointers: registry });
+  const log = await openWriteAheadLog(join(dataDir, 'wal'));
+  let pipeline: LoggedWritePipeline | undefined;
+  const buffer = new OfflineBuffer(offline, {
+    ...(options.offlineCommit?.maxDelayMs === undefined ? {} : { maxDelayMs: options.offlineCommit.maxDelayMs }),
+    ...(options.offlineCommit?.maxRows === undefined ? {} : { maxRows: options.offlineCommit.maxRows }),
+    onCommitted: (positions) => pipeline?.onOfflineCommitted(positions),
+    onError: (group, error) => console.error(`floe: offline commit for ${group} failed, will retry:`, error),
+  });
+  pipeline = new LoggedWritePipeline(log, new StoreApplier(online, buffer), buffer);
+  await pipeline.recover();
+  await pipeline.flush();
+  const lifecycle: FeatureGroupLifecycle = {
+    async onCreated(group) {
+      if (!group.offlineStoreConfig.enableOfflineStore) return;
+      return { offlineLocation: await offline.ensureTable(group) };
+    },
+    async onFeaturesAdded(group) {
+      if (group.offlineStoreConfig.enableOfflineStore) await offline.ensureTable(group);
+    },
+    async onDeleting(group) {
+      buffer.discard(group.featureGroupName);
+      if (group.offlineStoreConfig.enableOfflineStore) await offline.dropTable(group.featureGroupName);
+    },
+  };
+  return { pipeline, lifecycle };
+}
