@@ -56,5 +56,38 @@ export interface Registry {
    */
   swapTablePointer(table: string, expected: TablePointer | undefined, metadataLocation: string): Promise<boolean>;
 
+  /** Maintenance and other jobs: one row per run, updated as it progresses (upsert by id). */
+  recordJobRun(run: JobRun): Promise<void>;
+  listJobRuns(query?: { featureGroupName?: string; limit?: number }): Promise<JobRun[]>;
+
+  /** API credentials. The secret is stored as given: SigV4 needs it to verify signatures. */
+  putAccessKey(key: AccessKey): Promise<void>;
+  getAccessKey(accessKeyId: string): Promise<AccessKey | undefined>;
+  listAccessKeys(): Promise<AccessKey[]>;
+  /** Returns false when there was no such key. */
+  deleteAccessKey(accessKeyId: string): Promise<boolean>;
+
   close(): Promise<void>;
+}
+
+export interface JobRun {
+  id: string;
+  featureGroupName?: string;
+  kind: string;
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: Date;
+  finishedAt?: Date;
+  details: Record<string, unknown>;
+  error?: string;
+}
+
+export type AccessRole = 'admin' | 'writer' | 'reader';
+
+export interface AccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  role: AccessRole;
+  /** Limits the key to these feature groups; absent: all. */
+  featureGroups?: string[];
+  createdAt: Date;
 }

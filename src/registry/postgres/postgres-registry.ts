@@ -1,0 +1,37 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { ValidationError } from '../../domain/index.js';
+import { KyselyRegistry, type RegistryDialect } from '../kysely-registry.js';
+import type { RegistryDatabase } from '../schema.js';
+
+const postgresDialect: RegistryDialect = {
+  kind: 'postgres',
+  lockRowsForUpdate: true,
+  isUniqueViolation: (error) => (error as { code?: string }).code === '23505',
+};
+
+const SCHEMA_NAME = /^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/;
+
+/**
+ * The shared registry on PostgreSQL. `schema` puts its tables in a schema of their own (created if
+ * missing), so several deployments or test runs can share one database.
+ */
+export async function openPostgresRegistry(url: string, schema?: string): Promise<KyselyRegistry> {
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new ValidationError(`registrySchema: '${schema}' is not a plain SQL identifier`, { field: 'registrySchema' });
+  }
+  if (schema) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path="${schema}"` } : {}) });
+  const db = new Kysely<RegistryDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const registry = new KyselyRegistry(db, postgresDialect);
+  await registry.migrate(); // kysely's migrator takes a lock, so racing processes migrate once
+  return registry;
+}

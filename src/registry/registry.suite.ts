@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError, ResourceInUseError, ValidationError, type FeatureGroup } from '../domain/index.js';
+import type { Registry } from './registry.js';
+
+export function featureGroupFixture(name: string, creationTime = new Date()): FeatureGroup {
+  return {
+    featureGroupName: name,
+    featureGroupArn: `arn:aws:sagemaker:local:000000000000:feature-group/${name.toLowerCase()}`,
+    recordIdentifierFeatureName: 'id',
+    eventTimeFeatureName: 'ts',
+    features: [
+      { featureName: 'id', featureType: 'String', parameters: [], creationTime, lastModifiedTime: creationTime },
+      { featureName: 'ts', featureType: 'String', parameters: [{ key: 'unit', value: 'iso' }], creationTime, lastModifiedTime: creationTime },
+      {
+        featureName: 'emb',
+        featureType: 'Fractional',
+        collectionType: 'Vector',
+        collectionConfig: { vectorConfig: { dimension: 4 } },
+        description: 'an embedding',
+        parameters: [],
+        creationTime,
+        lastModifiedTime: creationTime,
+      },
+    ],
+    onlineStoreConfig: { enableOnlineStore: true, storageType: 'Standard', ttlDuration: { unit: 'Hours', value: 2 } },
+    offlineStoreConfig: { enableOfflineStore: true, tableFormat: 'Iceberg' },
+    featureGroupStatus: 'Created',
+    tags: [{ key: 'team', value: 'ml' }],
+    description: 'fixture',
+    creationTime,
+    lastModifiedTime: creationTime,
+  };
+}
+
+/** The registry's behaviour, run against SQLite and PostgreSQL alike. */
+export function registryBehaviour(label: string, open: () => Promise<Registry>, cleanup: () => Promise<void>): void {
+  describe(`Registry behaviour: ${label}`, () => {
+    let registry: Registry;
+    const tag = randomUUID().slice(0, 6);
+    const name = (n: string) => `${n}-${tag}`;
+
+    beforeAll(async () => {
+      registry = await open();
+    });
+    afterAll(async () => {
+      await registry?.close();
+      await cleanup();
+    });
+
+    it('stores a feature group whole and finds it ignoring case', async () => {
+      const group = featureGroupFixture(name('Users'));
+      await registry.createFeatureGroup(group);
+      expect(await registry.getFeatureGroup(name('users'))).toEqual(group);
+      expect(await registry.getFeatureGroup(name('USERS'))).toEqual(group);
+      expect(await registry.getFeatureGroup(name('nobody'))).toBeUndefined();
+    });
+
+    it('lets exactly one of racing creates of one name win', async () => {
+      const results = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => registry.createFeatureGroup(featureGroupFixture(i % 2 ? name('race') : name('RACE')))));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ResourceInUseError);
+    });
+
+    it('lists with filters, sorting and tokens, missing nothing and repeating nothing', async () => {
+      const start = new Date('2030-01-01T00:00:00Z').getTime();
+      for (let i = 0; i < 7; i++) await registry.createFeatureGroup(featureGroupFixture(name(`page${i}`), new Date(start + i * 1000)));
+      const seen: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await registry.listFeatureGroups({ nameContains: `page`, sortBy: 'CreationTime', sortOrder: 'Ascending', maxResults: 3, ...(nextToken ? { nextToken } : {}) });
+        seen.push(...page.featureGroups.map((g) => g.featureGroupName));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      expect(seen.filter((n) => n.endsWith(tag))).toEqual(Array.from({ length: 7 }, (_, i) => name(`page${i}`)));
+      const window = await registry.listFeatureGroups({
+        nameContains: tag,
+        creationTimeAfter: new Date(start + 1500),
+        creationTimeBefore: new Date(start + 4500),
+        sortBy: 'Name',
+        sortOrder: 'Descending',
+      });
+      expect(window.featureGroups.map((g) => g.featureGroupName)).toEqual([name('page4'), name('page3'), name('page2')]);
+      expect((await registry.listFeatureGroups({ nameContains: '%' })).featureGroups).toEqual([]);
+      await expect(registry.listFeatureGroups({ nextToken: 'garbage' })).rejects.toBeInstanceOf(ValidationError);
+      await expect(registry.listFeatureGroups({ maxResults: 101 })).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it('updates in a transaction: a throwing change writes nothing, concurrent changes all land', async () => {
+      const n = name('tx');
+      await registry.createFeatureGroup(featureGroupFixture(n));
+      await expect(
+        registry.updateFeatureGroup(n, (g) => {
+          g.description = 'changed';
+          throw new ValidationError('no');
+        }),
+      ).rejects.toBeInstanceOf(ValidationError);
+      expect((await registry.getFeatureGroup(n))!.description).toBe('fixture');
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          registry.updateFeatureGroup(n, (g) => ({
+            ...g,
+            features: [...g.features, { featureName: `f${i}`, featureType: 'String', parameters: [], creationTime: new Date(), lastModifiedTime: new Date() }],
+          })),
+        ),
+      );
+      const names = (await registry.getFeatureGroup(n))!.features.map((f) => f.featureName);
+      expect(names.filter((f) => f.startsWith('f')).sort()).toEqual(['f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7']);
+      await expect(registry.updateFeatureGroup(name('ghost'), (g) => g)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('deletes a group with its table pointer', async () => {
+      const n = name('del');
+      await registry.createFeatureGroup(featureGroupFixture(n));
+      expect(await registry.swapTablePointer(n, undefined, 'file:///t/v1.metadata.json')).toBe(true);
+      await registry.deleteFeatureGroup(n);
+      expect(await registry.getFeatureGroup(n)).toBeUndefined();
+      expect(await registry.getTablePointer(n)).toBeUndefined();
+      await expect(registry.deleteFeatureGroup(n)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('swaps table pointers by compare-and-set', async () => {
+      const t = name('table');
+      expect(await registry.swapTablePointer(t, undefined, 'v1')).toBe(true);
+      expect(await registry.swapTablePointer(t, undefined, 'v1-again')).toBe(false);
+      const p1 = (await registry.getTablePointer(t))!;
+      expect(p1.metadataLocation).toBe('v1');
+      expect(await registry.swapTablePointer(t, p1, 'v2')).toBe(true);
+      expect(await registry.swapTablePointer(t, p1, 'v2-stale')).toBe(false);
+      expect((await registry.getTablePointer(t))!.metadataLocation).toBe('v2');
+    });
+
+    it('lets exactly one of racing swaps from separate connections win', async () => {
+      const t = name('racing');
+      await registry.swapTablePointer(t, undefined, 'v1');
+      const others = await Promise.all([open(), open(), open()]);
+      try {
+        const current = (await registry.getTablePointer(t))!;
+        const wins = await Promise.all([registry, ...others].map((r, i) => r.swapTablePointer(t, current, `v2-${i}`)));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      } finally {
+        await Promise.all(others.map((r) => r.close()));
+      }
+    });
+
+    it('keeps its data when opened again (migrations are idempotent)', async () => {
+      const again = await open();
+      try {
+        expect((await again.getFeatureGroup(name('users')))?.featureGroupName).toBe(name('Users'));
+      } finally {
+        await again.close();
+      }
+    });
+
+    it('records job runs and access keys', async () => {
+      const id = randomUUID();
+      const startedAt = new Date('2030-01-01T00:00:00Z');
+      await registry.recordJobRun({ id, featureGroupName: name('users'), kind: 'optimize', status: 'running', startedAt, details: {} });
+      await registry.recordJobRun({
+        id,
+        featureGroupName: name('users'),
+        kind: 'optimize',
+        status: 'succeeded',
+        startedAt,
+        finishedAt: new Date('2030-01-01T00:01:00Z'),
+        details: { rewrittenDataFilesCount: 12 },
+      });
+      expect(await registry.listJobRuns({ featureGroupName: name('users') })).toEqual([
+        { id, featureGroupName: name('users'), kind: 'optimize', status: 'succeeded', startedAt, finishedAt: new Date('2030-01-01T00:01:00Z'), details: { rewrittenDataFilesCount: 12 } },
+      ]);
+      const keyId = `AKIA${tag.toUpperCase()}`;
+      const key = { accessKeyId: keyId, secretAccessKey: 'secret', role: 'reader' as const, featureGroups: ['a'], createdAt: startedAt };
+      await registry.putAccessKey(key);
+      expect(await registry.getAccessKey(keyId)).toEqual(key);
+      expect((await registry.listAccessKeys()).map((k) => k.accessKeyId)).toContain(keyId);
+      expect(await registry.deleteAccessKey(keyId)).toBe(true);
+      expect(await registry.deleteAccessKey(keyId)).toBe(false);
+      expect(await registry.getAccessKey(keyId)).toBeUndefined();
+    });
+  });
+}
