@@ -7,3 +7,4 @@ export * from './event-time.js';
 export * from './record.js';
 export * from './arn.js';
 export { parseOrThrow, formatPath } from './validation.js';
+export { stringifyTagged, parseTagged } from './tagged-json.js';

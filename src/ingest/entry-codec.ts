@@ -1,22 +1,14 @@
+import { parseTagged, stringifyTagged } from '../domain/index.js';
 import type { WriteEntry } from '../records/write-entry.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** JSON keeps bigint as `{"$int64":"..."}`, so Integral values beyond 2^53 survive the log exactly. */
-function replacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? { $int64: value.toString() } : value;
-}
-
-function reviver(_key: string, value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && '$int64' in value) return BigInt((value as { $int64: string }).$int64);
-  return value;
-}
-
+/** Log payloads are tagged JSON, so Integral values beyond 2^53 survive the log exactly. */
 export function encodeEntry(entry: WriteEntry): Uint8Array {
-  return encoder.encode(JSON.stringify(entry, replacer));
+  return encoder.encode(stringifyTagged(entry));
 }
 
 export function decodeEntry(bytes: Uint8Array): WriteEntry {
-  return JSON.parse(decoder.decode(bytes), reviver) as WriteEntry;
+  return parseTagged<WriteEntry>(decoder.decode(bytes));
 }

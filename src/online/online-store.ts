@@ -47,7 +47,7 @@ export type UpdateOutcome = 'updated' | 'absent' | 'stale';
  *   event time wins); an older put leaves the stored record (or soft-delete marker) as it is.
  * - soft delete replaces the record with a marker carrying the delete's event time; the id
  *   stays listable with includeSoftDeleted. Hard delete removes the key entirely.
- *   A delete whose event time is older than the stored one's returns 'stale' and changes nothing.
+ *   A delete whose event time is not newer than the stored one's returns 'stale' and changes nothing.
  * - expired records (expiresAtMicros <= now) are never returned nor listed.
  */
 export interface OnlineStore {

@@ -1,0 +1,20 @@
+/**
+ * JSON that keeps 64-bit integers exact: a bigint travels as `{"$int64":"..."}` and comes back as
+ * a bigint. Used where Floe stores values as text of its own (log entries, Redis fields).
+ */
+function replacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? { $int64: value.toString() } : value;
+}
+
+function reviver(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && '$int64' in value) return BigInt((value as { $int64: string }).$int64);
+  return value;
+}
+
+export function stringifyTagged(value: unknown): string {
+  return JSON.stringify(value, replacer);
+}
+
+export function parseTagged<T = unknown>(text: string): T {
+  return JSON.parse(text, reviver) as T;
+}
