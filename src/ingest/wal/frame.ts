@@ -1,0 +1,33 @@
+import { crc32 } from 'node:zlib';
+
+/**
+ * One log entry on disk: length (u32) | crc32 of lsn+payload (u32) | lsn (u64) | payload.
+ * The checksum lets a reader find where a torn or corrupted tail starts.
+ */
+export const HEADER_BYTES = 16;
+
+export function encodeFrame(lsn: bigint, payload: Uint8Array, into: Buffer, offset: number): number {
+  into.writeUInt32LE(payload.length, offset);
+  into.writeBigUInt64LE(lsn, offset + 8);
+  into.set(payload, offset + HEADER_BYTES);
+  into.writeUInt32LE(crc32(into.subarray(offset + 8, offset + HEADER_BYTES + payload.length)), offset + 4);
+  return offset + HEADER_BYTES + payload.length;
+}
+
+export interface Frame {
+  lsn: bigint;
+  payload: Buffer;
+  /** Offset just past this frame. */
+  end: number;
+}
+
+/** Reads the frame at `offset`, or undefined when the bytes there are not a whole, intact frame. */
+export function decodeFrame(buffer: Buffer, offset: number): Frame | undefined {
+  if (offset + HEADER_BYTES > buffer.length) return undefined;
+  const length = buffer.readUInt32LE(offset);
+  const end = offset + HEADER_BYTES + length;
+  if (end > buffer.length) return undefined;
+  const checksum = buffer.readUInt32LE(offset + 4);
+  if (crc32(buffer.subarray(offset + 8, end)) !== checksum) return undefined;
+  return { lsn: buffer.readBigUInt64LE(offset + 8), payload: buffer.subarray(offset + HEADER_BYTES, end), end };
+}

@@ -1,0 +1,2 @@
+/** The write-ahead log: durable, checksummed, group-committed. */
+export { WriteAheadLog, type WriteAheadLogOptions } from './write-ahead-log.js';

@@ -1,0 +1,222 @@
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeFrame, encodeFrame, HEADER_BYTES } from './frame.js';
+
+export interface WriteAheadLogOptions {
+  dir: string;
+  /** A new segment starts once the current one passes this size (default 64 MiB). */
+  segmentBytes?: number;
+}
+
+interface Pending {
+  payloads: Uint8Array[];
+  resolve: (lsns: bigint[]) => void;
+  reject: (error: unknown) => void;
+}
+
+const SEGMENT = /^(\d{20})\.wal$/;
+const segmentName = (firstLsn: bigint) => `${firstLsn.toString().padStart(20, '0')}.wal`;
+
+/**
+ * An append-only, checksummed log of opaque payloads. `append` resolves once the payload is on
+ * disk (fdatasync). Group commit: appends that arrive while a sync is running are written and
+ * synced together by the next one, so concurrent writers share the cost of a sync.
+ */
+export class WriteAheadLog {
+  private queue: Pending[] = [];
+  private writing = false;
+  private closed = false;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => {};
+
+  private constructor(
+    private readonly dir: string,
+    private readonly segmentBytes: number,
+    private segment: FileHandle,
+    private segmentSize: number,
+    private nextLsn: bigint,
+    private checkpointed: bigint,
+    private segments: bigint[],
+  ) {}
+
+  static async open(options: WriteAheadLogOptions): Promise<WriteAheadLog> {
+    const { dir } = options;
+    await mkdir(dir, { recursive: true });
+    const checkpointed = await readCheckpoint(dir);
+    const segments = await listSegments(dir);
+    let nextLsn = checkpointed + 1n;
+    let lastSize = 0;
+    const last = segments.at(-1);
+    if (last !== undefined) {
+      // Find the end of the last intact entry and cut whatever follows (a torn write).
+      const path = join(dir, segmentName(last));
+      const bytes = await readFile(path);
+      let offset = 0;
+      let lastLsn = last - 1n;
+      for (let frame = decodeFrame(bytes, 0); frame; frame = decodeFrame(bytes, offset)) {
+        lastLsn = frame.lsn;
+        offset = frame.end;
+      }
+      if (offset < bytes.length) {
+        const handle = await open(path, 'r+');
+        await handle.truncate(offset);
+        await handle.sync();
+        await handle.close();
+      }
+      lastSize = offset;
+      if (lastLsn + 1n > nextLsn) nextLsn = lastLsn + 1n;
+    }
+    let current: bigint;
+    if (last === undefined || lastSize >= (options.segmentBytes ?? 64 * 1024 * 1024)) {
+      current = nextLsn;
+      segments.push(current);
+      lastSize = 0;
+    } else current = last;
+    const handle = await open(join(dir, segmentName(current)), 'a');
+    await syncDir(dir);
+    return new WriteAheadLog(dir, options.segmentBytes ?? 64 * 1024 * 1024, handle, lastSize, nextLsn, checkpointed, segments);
+  }
+
+  /** Everything at or below this position has been applied downstream. */
+  get checkpointPosition(): bigint {
+    return this.checkpointed;
+  }
+
+  append(payload: Uint8Array): Promise<bigint> {
+    return this.appendMany([payload]).then((lsns) => lsns[0]!);
+  }
+
+  appendMany(payloads: Uint8Array[]): Promise<bigint[]> {
+    if (this.closed) return Promise.reject(new Error('the write-ahead log is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ payloads, resolve, reject });
+      if (!this.writing) void this.writeBatches();
+    });
+  }
+
+  private async writeBatches(): Promise<void> {
+    this.writing = true;
+    this.idle = new Promise((resolve) => (this.markIdle = resolve));
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          const lsns = await this.writeBatch(batch);
+          let i = 0;
+          for (const pending of batch) {
+            pending.resolve(lsns.slice(i, i + pending.payloads.length));
+            i += pending.payloads.length;
+          }
+        } catch (error) {
+          for (const pending of batch) pending.reject(error);
+        }
+      }
+    } finally {
+      this.writing = false;
+      this.markIdle();
+    }
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<bigint[]> {
+    if (this.segmentSize >= this.segmentBytes) await this.rollSegment();
+    let size = 0;
+    for (const p of batch) for (const payload of p.payloads) size += HEADER_BYTES + payload.length;
+    const buffer = Buffer.allocUnsafe(size);
+    const lsns: bigint[] = [];
+    let offset = 0;
+    let lsn = this.nextLsn;
+    for (const p of batch) {
+      for (const payload of p.payloads) {
+        offset = encodeFrame(lsn, payload, buffer, offset);
+        lsns.push(lsn++);
+      }
+    }
+    await this.segment.write(buffer, 0, size);
+    await this.segment.datasync();
+    this.nextLsn = lsn;
+    this.segmentSize += size;
+    return lsns;
+  }
+
+  private async rollSegment(): Promise<void> {
+    await this.segment.close();
+    this.segments.push(this.nextLsn);
+    this.segment = await open(join(this.dir, segmentName(this.nextLsn)), 'a');
+    this.segmentSize = 0;
+    await syncDir(this.dir);
+  }
+
+  /** Calls back for every entry after `fromExclusive`, in order. */
+  async replay(fromExclusive: bigint, onEntry: (lsn: bigint, payload: Uint8Array) => void | Promise<void>): Promise<void> {
+    const segments = [...this.segments];
+    for (const [i, first] of segments.entries()) {
+      const next = segments[i + 1];
+      if (next !== undefined && next - 1n <= fromExclusive) continue; // wholly at or before the start
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(join(this.dir, segmentName(first)));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      let offset = 0;
+      for (let frame = decodeFrame(bytes, 0); frame; frame = decodeFrame(bytes, offset)) {
+        offset = frame.end;
+        if (frame.lsn > fromExclusive) await onEntry(frame.lsn, frame.payload);
+      }
+    }
+  }
+
+  /** Records durably that entries up to `lsn` are applied; removes segments wholly below it. */
+  async checkpoint(lsn: bigint): Promise<void> {
+    if (lsn <= this.checkpointed) return;
+    const tmp = join(this.dir, 'checkpoint.tmp');
+    const handle = await open(tmp, 'w');
+    await handle.writeFile(lsn.toString());
+    await handle.sync();
+    await handle.close();
+    await rename(tmp, join(this.dir, 'checkpoint'));
+    await syncDir(this.dir);
+    this.checkpointed = lsn;
+    while (this.segments.length > 1 && this.segments[1]! - 1n <= lsn) {
+      const first = this.segments.shift()!;
+      await rm(join(this.dir, segmentName(first)), { force: true });
+    }
+  }
+
+  /** Waits for appends in flight, then closes. Later appends are refused. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.idle;
+    await this.segment.close();
+  }
+}
+
+async function readCheckpoint(dir: string): Promise<bigint> {
+  try {
+    return BigInt((await readFile(join(dir, 'checkpoint'), 'utf8')).trim());
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0n;
+    throw error;
+  }
+}
+
+async function listSegments(dir: string): Promise<bigint[]> {
+  const names = await readdir(dir);
+  return names
+    .map((n) => SEGMENT.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => BigInt(m[1]!))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
