@@ -115,10 +115,8 @@ export class FeatureGroupService {
     return group;
   }
 
+  /** Filters, sorting and paging are the registry's (validated there, run in SQL). */
   list(query: ListFeatureGroupsQuery = {}): Promise<ListFeatureGroupsPage> {
-    if (query.maxResults !== undefined && (!Number.isInteger(query.maxResults) || query.maxResults < 1 || query.maxResults > 100)) {
-      throw new ValidationError('maxResults: must be a whole number from 1 to 100', { field: 'maxResults' });
-    }
     return this.registry.listFeatureGroups(query);
   }
 

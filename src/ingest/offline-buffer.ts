@@ -1,13 +1,8 @@
-import { NotFoundError, type FeatureRecord } from '../domain/index.js';
+import { NotFoundError } from '../domain/index.js';
+import type { OfflineRow } from '../offline/index.js';
 import type { WriteEntry } from '../records/write-entry.js';
 import type { OfflineSink } from './store-applier.js';
 
-export interface OfflineRow {
-  values: FeatureRecord;
-  writeTimeMicros: number;
-  apiInvocationTimeMicros: number;
-  isDeleted: boolean;
-}
 
 /** The offline store as the buffer sees it. */
 export interface OfflineTableWriter {
@@ -15,7 +10,7 @@ export interface OfflineTableWriter {
    * Appends rows as one commit (NotFoundError when the group's table no longer exists), recording `logPosition` (the highest log position among them)
    * with the snapshot, so a replay after a crash does not append them twice.
    */
-  appendRows(group: string, rows: OfflineRow[], logPosition: bigint): Promise<void>;
+  appendRows(group: string, rows: OfflineRow[], logPosition: bigint): Promise<unknown>;
   /** The highest log position committed to the group's table (0 when none). */
   committedLogPosition(group: string): Promise<bigint>;
 }

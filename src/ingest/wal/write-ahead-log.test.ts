@@ -68,7 +68,7 @@ describe('WriteAheadLog', () => {
     expect(await again.append(text('e9b'))).toBe(10n);
     await again.close();
     const bytes = await readFile(path);
-    bytes[bytes.length - 1] ^= 0xff; // flip a byte of the last payload
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1); // flip a byte of the last payload
     await writeFile(path, bytes);
     again = await WriteAheadLog.open({ dir });
     const entries = await replayAll(again);

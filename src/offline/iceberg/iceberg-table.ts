@@ -1,0 +1,359 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError } from '../../domain/index.js';
+import type { TablePointer } from '../../registry/registry.js';
+import type { ObjectStore } from '../objectstore/index.js';
+import {
+  EntryStatus,
+  readManifest,
+  readManifestList,
+  writeManifest,
+  writeManifestList,
+  type DataFile,
+  type ManifestEntry,
+  type ManifestFile,
+} from './manifest.js';
+import { highestFieldId, type IcebergSchema, type NestedField } from './schema.js';
+import type { TablePointerStore } from './table-pointer-store.js';
+import { currentSchema, currentSnapshot, parseTableMetadata, stringifyTableMetadata, type Snapshot, type TableMetadata } from './table-metadata.js';
+
+export interface RewriteChange {
+  operation: 'replace' | 'overwrite' | 'delete';
+  /** Live files to remove (by path); each must still be live when the commit lands. */
+  removeFiles: string[];
+  addFiles: DataFile[];
+}
+
+const RETRIES = 8;
+const ENGINE = { 'engine-name': 'floe', 'engine-version': '0.1.0' };
+
+/**
+ * One Apache Iceberg v2 table: metadata JSON, Avro manifests, Parquet data files. Commits are
+ * optimistic: build the next metadata file from the current one, then compare-and-set the table
+ * pointer; on a lost race, reload, re-validate and retry. A crash leaves at most orphan files.
+ */
+export class IcebergTable {
+  private constructor(
+    readonly name: string,
+    private readonly io: ObjectStore,
+    private readonly pointers: TablePointerStore,
+    private pointer: TablePointer,
+    private meta: TableMetadata,
+  ) {}
+
+  get metadata(): TableMetadata {
+    return this.meta;
+  }
+
+  get location(): string {
+    return this.meta.location;
+  }
+
+  get metadataLocation(): string {
+    return this.pointer.metadataLocation;
+  }
+
+  schema(): IcebergSchema {
+    return currentSchema(this.meta);
+  }
+
+  static async create(
+    name: string,
+    io: ObjectStore,
+    pointers: TablePointerStore,
+    args: { location: string; schema: IcebergSchema; properties?: Record<string, string> },
+  ): Promise<IcebergTable> {
+    const now = Date.now();
+    const meta: TableMetadata = {
+      'format-version': 2,
+      'table-uuid': randomUUID(),
+      location: args.location,
+      'last-sequence-number': 0,
+      'last-updated-ms': now,
+      'last-column-id': highestFieldId(args.schema),
+      schemas: [args.schema],
+      'current-schema-id': args.schema['schema-id'],
+      'partition-specs': [{ 'spec-id': 0, fields: [] }],
+      'default-spec-id': 0,
+      'last-partition-id': 999,
+      'sort-orders': [{ 'order-id': 0, fields: [] }],
+      'default-sort-order-id': 0,
+      properties: { 'write.parquet.compression-codec': 'zstd', ...args.properties },
+      snapshots: [],
+      'snapshot-log': [],
+      'metadata-log': [],
+      refs: {},
+    };
+    const location = await writeMetadataFile(io, meta, 1);
+    if (!location || !(await pointers.swapTablePointer(name, undefined, location))) {
+      throw new ConflictError(`table '${name}' already exists`, { field: 'featureGroupName' });
+    }
+    await writeVersionHint(io, meta.location, 1);
+    return new IcebergTable(name, io, pointers, { metadataLocation: location, version: 1 }, meta);
+  }
+
+  static async load(name: string, io: ObjectStore, pointers: TablePointerStore): Promise<IcebergTable> {
+    const pointer = await pointers.getTablePointer(name);
+    if (!pointer) throw new NotFoundError(`table '${name}' does not exist`, { field: 'featureGroupName' });
+    const meta = parseTableMetadata((await io.read(pointer.metadataLocation)).toString('utf8'));
+    return new IcebergTable(name, io, pointers, pointer, meta);
+  }
+
+  async refresh(): Promise<void> {
+    const pointer = await this.pointers.getTablePointer(this.name);
+    if (!pointer) throw new NotFoundError(`table '${this.name}' does not exist`, { field: 'featureGroupName' });
+    if (pointer.metadataLocation === this.pointer.metadataLocation) return;
+    const meta = parseTableMetadata((await this.io.read(pointer.metadataLocation)).toString('utf8'));
+    if (meta['table-uuid'] !== this.meta['table-uuid']) throw new ConflictError(`table '${this.name}' was replaced by another table`);
+    this.pointer = pointer;
+    this.meta = meta;
+  }
+
+  snapshots(): Snapshot[] {
+    return [...this.meta.snapshots];
+  }
+
+  currentSnapshot(): Snapshot | undefined {
+    return currentSnapshot(this.meta);
+  }
+
+  /** The snapshot by id, or the one current at a time (epoch ms); NotFoundError when none. */
+  snapshotAt(asOf: { snapshotId: bigint } | { timestampMs: number }): Snapshot {
+    if ('snapshotId' in asOf) {
+      const s = this.meta.snapshots.find((x) => x['snapshot-id'] === asOf.snapshotId);
+      if (!s) throw new NotFoundError(`asOf: table '${this.name}' has no snapshot ${asOf.snapshotId}`, { field: 'asOf' });
+      return s;
+    }
+    let found: bigint | undefined;
+    for (const entry of this.meta['snapshot-log']) if (entry['timestamp-ms'] <= asOf.timestampMs) found = entry['snapshot-id'];
+    const s = found === undefined ? undefined : this.meta.snapshots.find((x) => x['snapshot-id'] === found);
+    if (!s) throw new NotFoundError(`asOf: table '${this.name}' has no snapshot at or before ${new Date(asOf.timestampMs).toISOString()}`, { field: 'asOf' });
+    return s;
+  }
+
+  /** The live data files of a snapshot (default: the current one). */
+  async liveFiles(snapshot: Snapshot | undefined = this.currentSnapshot()): Promise<DataFile[]> {
+    if (!snapshot) return [];
+    const entries = await this.entries(snapshot);
+    return entries.filter((e) => e.status !== EntryStatus.Deleted).map((e) => e.dataFile);
+  }
+
+  private async manifests(snapshot: Snapshot): Promise<ManifestFile[]> {
+    return readManifestList(await this.io.read(snapshot['manifest-list']));
+  }
+
+  private async entries(snapshot: Snapshot): Promise<ManifestEntry[]> {
+    const manifests = await this.manifests(snapshot);
+    const lists = await Promise.all(manifests.map(async (m) => readManifest(await this.io.read(m.manifestPath), m)));
+    return lists.flat();
+  }
+
+  /** Appends data files as one snapshot; `summary` adds keys to the snapshot summary. */
+  append(files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
+    return this.commitSnapshot('append', summary, async (base, snapshotId, sequence) => {
+      const parent = currentSnapshot(base);
+      const kept = parent ? await this.manifests(parent) : [];
+      const added = files.length > 0 ? [await this.writeNewManifest(files, snapshotId, sequence, base)] : [];
+      return { manifests: [...added, ...kept], added: files, removed: [] };
+    });
+  }
+
+  /** Removes some live files and adds others (compaction, copy-on-write deletes, retention). */
+  rewrite(change: RewriteChange, summary: Record<string, string> = {}): Promise<Snapshot> {
+    const removing = new Set(change.removeFiles);
+    return this.commitSnapshot(change.operation, summary, async (base, snapshotId, sequence) => {
+      const parent = currentSnapshot(base);
+      if (!parent) {
+        if (removing.size > 0) throw new ConflictError(`table '${this.name}' has no files to remove`);
+        return { manifests: change.addFiles.length ? [await this.writeNewManifest(change.addFiles, snapshotId, sequence, base)] : [], added: change.addFiles, removed: [] };
+      }
+      const manifests: ManifestFile[] = [];
+      const removed: DataFile[] = [];
+      for (const manifest of await this.manifests(parent)) {
+        const entries = await readManifest(await this.io.read(manifest.manifestPath), manifest);
+        if (!entries.some((e) => e.status !== EntryStatus.Deleted && removing.has(e.dataFile.filePath))) {
+          manifests.push(manifest);
+          continue;
+        }
+        const rewritten: ManifestEntry[] = [];
+        for (const e of entries) {
+          if (e.status === EntryStatus.Deleted) continue;
+          if (removing.has(e.dataFile.filePath)) {
+            rewritten.push({ ...e, status: EntryStatus.Deleted, snapshotId });
+            removed.push(e.dataFile);
+          } else rewritten.push({ ...e, status: EntryStatus.Existing });
+        }
+        manifests.push(await this.storeManifest(rewritten, snapshotId, sequence, base));
+      }
+      if (removed.length !== removing.size) {
+        throw new ConflictError(`table '${this.name}': ${removing.size - removed.length} of the files to remove are no longer live (a concurrent change)`);
+      }
+      if (change.addFiles.length > 0) manifests.unshift(await this.writeNewManifest(change.addFiles, snapshotId, sequence, base));
+      return { manifests, added: change.addFiles, removed };
+    });
+  }
+
+  /** Adds optional columns (new ids past last-column-id) as a new current schema. */
+  async addColumns(fields: Array<Omit<NestedField, 'id'>>): Promise<void> {
+    await this.commitMetadata((base) => {
+      const current = currentSchema(base);
+      let nextId = base['last-column-id'];
+      const added = fields.map((f) => {
+        const id = ++nextId;
+        const type = typeof f.type === 'object' ? { ...f.type, 'element-id': ++nextId } : f.type;
+        return { ...f, id, type, required: false } as NestedField;
+      });
+      const schemaId = Math.max(...base.schemas.map((s) => s['schema-id'])) + 1;
+      return {
+        ...base,
+        'last-column-id': nextId,
+        schemas: [...base.schemas, { type: 'struct', 'schema-id': schemaId, fields: [...current.fields, ...added] }],
+        'current-schema-id': schemaId,
+      };
+    });
+  }
+
+  async setProperties(set: Record<string, string>, remove: string[] = []): Promise<void> {
+    await this.commitMetadata((base) => {
+      const properties = { ...base.properties, ...set };
+      for (const key of remove) delete properties[key];
+      return { ...base, properties };
+    });
+  }
+
+  private async writeNewManifest(files: DataFile[], snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile> {
+    const entries = files.map((dataFile) => ({
+      status: EntryStatus.Added,
+      snapshotId,
+      sequenceNumber: BigInt(sequence),
+      fileSequenceNumber: BigInt(sequence),
+      dataFile,
+      inherit: true,
+    }));
+    return this.storeManifest(entries, snapshotId, sequence, base);
+  }
+
+  private async storeManifest(entries: Array<ManifestEntry & { inherit?: boolean }>, snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile> {
+    const bytes = await writeManifest(entries, currentSchema(base));
+    const path = `${base.location}/metadata/${randomUUID()}-m0.avro`;
+    await this.io.create(path, bytes);
+    const count = (s: EntryStatus) => entries.filter((e) => e.status === s);
+    const rows = (list: ManifestEntry[]) => list.reduce((n, e) => n + e.dataFile.recordCount, 0n);
+    const live = entries.filter((e) => e.status !== EntryStatus.Deleted);
+    const seq = BigInt(sequence);
+    return {
+      manifestPath: path,
+      manifestLength: BigInt(bytes.length),
+      sequenceNumber: seq,
+      minSequenceNumber: live.reduce((min, e) => (e.inherit ? (seq < min ? seq : min) : e.sequenceNumber < min ? e.sequenceNumber : min), seq),
+      addedSnapshotId: snapshotId,
+      addedFilesCount: count(EntryStatus.Added).length,
+      existingFilesCount: count(EntryStatus.Existing).length,
+      deletedFilesCount: count(EntryStatus.Deleted).length,
+      addedRowsCount: rows(count(EntryStatus.Added)),
+      existingRowsCount: rows(count(EntryStatus.Existing)),
+      deletedRowsCount: rows(count(EntryStatus.Deleted)),
+    };
+  }
+
+  private async commitSnapshot(
+    operation: Snapshot['summary']['operation'],
+    extraSummary: Record<string, string>,
+    build: (base: TableMetadata, snapshotId: bigint, sequence: number) => Promise<{ manifests: ManifestFile[]; added: DataFile[]; removed: DataFile[] }>,
+  ): Promise<Snapshot> {
+    const snapshotId = BigInt(randomInt(1, 2 ** 48)) * 32n + BigInt(randomInt(0, 32));
+    let committed: Snapshot | undefined;
+    await this.commitMetadata(async (base, attempt) => {
+      const sequence = base['last-sequence-number'] + 1;
+      const parent = currentSnapshot(base);
+      const { manifests, added, removed } = await build(base, snapshotId, sequence);
+      const listBytes = await writeManifestList(manifests, {
+        snapshotId,
+        ...(parent ? { parentSnapshotId: parent['snapshot-id'] } : {}),
+        sequenceNumber: BigInt(sequence),
+      });
+      const listPath = `${base.location}/metadata/snap-${snapshotId}-${attempt}-${randomUUID()}.avro`;
+      await this.io.create(listPath, listBytes);
+      const now = Date.now();
+      const snapshot: Snapshot = {
+        'snapshot-id': snapshotId,
+        ...(parent ? { 'parent-snapshot-id': parent['snapshot-id'] } : {}),
+        'sequence-number': sequence,
+        'timestamp-ms': now,
+        'manifest-list': listPath,
+        summary: { operation, ...summarize(parent?.summary, added, removed), ...ENGINE, ...extraSummary },
+        'schema-id': base['current-schema-id'],
+      };
+      committed = snapshot;
+      return {
+        ...base,
+        'last-sequence-number': sequence,
+        'current-snapshot-id': snapshotId,
+        snapshots: [...base.snapshots, snapshot],
+        'snapshot-log': [...base['snapshot-log'], { 'snapshot-id': snapshotId, 'timestamp-ms': now }],
+        refs: { ...base.refs, main: { 'snapshot-id': snapshotId, type: 'branch' } },
+      };
+    });
+    return committed!;
+  }
+
+  /** The optimistic commit loop: build from the latest metadata, write it, swap the pointer. */
+  private async commitMetadata(build: (base: TableMetadata, attempt: number) => TableMetadata | Promise<TableMetadata>): Promise<void> {
+    for (let attempt = 0; attempt < RETRIES; attempt++) {
+      if (attempt > 0) {
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+        await this.refresh();
+      }
+      const base = this.meta;
+      const next = await build(base, attempt);
+      const version = this.pointer.version + 1;
+      const now = Date.now();
+      next['last-updated-ms'] = now;
+      const maxLog = Number(base.properties['write.metadata.previous-versions-max'] ?? 100);
+      next['metadata-log'] = [...base['metadata-log'], { 'metadata-file': this.pointer.metadataLocation, 'timestamp-ms': base['last-updated-ms'] }].slice(-maxLog);
+      const location = await writeMetadataFile(this.io, next, version);
+      if (location && (await this.pointers.swapTablePointer(this.name, this.pointer, location))) {
+        this.pointer = { metadataLocation: location, version };
+        this.meta = next;
+        await writeVersionHint(this.io, next.location, version);
+        return;
+      }
+      await this.refresh();
+    }
+    throw new ConflictError(`table '${this.name}': the commit lost ${RETRIES} races with concurrent writers; try again`);
+  }
+}
+
+async function writeMetadataFile(io: ObjectStore, meta: TableMetadata, version: number): Promise<string | undefined> {
+  const location = `${meta.location}/metadata/v${version}.metadata.json`;
+  return (await io.create(location, Buffer.from(stringifyTableMetadata(meta)))) ? location : undefined;
+}
+
+async function writeVersionHint(io: ObjectStore, tableLocation: string, version: number): Promise<void> {
+  await io.overwrite(`${tableLocation}/metadata/version-hint.text`, Buffer.from(String(version)));
+}
+
+function summarize(parent: Record<string, string> | undefined, added: DataFile[], removed: DataFile[]): Record<string, string> {
+  const total = (key: string) => BigInt(parent?.[key] ?? '0');
+  const sum = (files: DataFile[], f: (d: DataFile) => bigint) => files.reduce((n, d) => n + f(d), 0n);
+  const addedRecords = sum(added, (d) => d.recordCount);
+  const removedRecords = sum(removed, (d) => d.recordCount);
+  const addedSize = sum(added, (d) => d.fileSizeInBytes);
+  const removedSize = sum(removed, (d) => d.fileSizeInBytes);
+  const out: Record<string, string> = {
+    'added-data-files': String(added.length),
+    'added-records': String(addedRecords),
+    'added-files-size': String(addedSize),
+    'total-data-files': String(total('total-data-files') + BigInt(added.length) - BigInt(removed.length)),
+    'total-records': String(total('total-records') + addedRecords - removedRecords),
+    'total-files-size': String(total('total-files-size') + addedSize - removedSize),
+    'total-delete-files': '0',
+    'total-position-deletes': '0',
+    'total-equality-deletes': '0',
+  };
+  if (removed.length > 0) {
+    out['deleted-data-files'] = String(removed.length);
+    out['deleted-records'] = String(removedRecords);
+    out['removed-files-size'] = String(removedSize);
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ValidationError } from '../../domain/index.js';
+import type { ObjectInfo, ObjectStore } from './object-store.js';
+
+/** An object store over a local directory (`file://` URIs). Paths that escape the root are refused. */
+export class LocalObjectStore implements ObjectStore {
+  readonly rootUri: string;
+  private readonly root: string;
+
+  private constructor(root: string) {
+    this.root = root;
+    this.rootUri = pathToFileURL(root).href;
+  }
+
+  static async open(rootDir: string): Promise<LocalObjectStore> {
+    await mkdir(rootDir, { recursive: true });
+    return new LocalObjectStore(await realpath(resolve(rootDir)));
+  }
+
+  resolve(relativePath: string): string {
+    if (isAbsolute(relativePath)) throw new ValidationError(`path: '${relativePath}' must be relative to the warehouse`, { field: 'path' });
+    return pathToFileURL(this.checked(join(this.root, relativePath))).href;
+  }
+
+  /** The local path of a URI inside the root; ValidationError for anything else. */
+  localPath(uri: string): string {
+    let path: string;
+    try {
+      path = fileURLToPath(uri);
+    } catch {
+      throw new ValidationError(`uri: '${uri}' is not a file:// URI`, { field: 'uri' });
+    }
+    return this.checked(path);
+  }
+
+  private checked(path: string): string {
+    const full = resolve(path);
+    const rel = relative(this.root, full);
+    if (rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel))) return full;
+    throw new ValidationError(`path: '${path}' is outside the warehouse`, { field: 'path' });
+  }
+
+  /** Refuses paths that leave the root through a symbolic link. */
+  private async checkedReal(path: string): Promise<string> {
+    try {
+      this.checked(await realpath(path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    return path;
+  }
+
+  async read(uri: string): Promise<Buffer> {
+    return readFile(await this.checkedReal(this.localPath(uri)));
+  }
+
+  async create(uri: string, bytes: Uint8Array): Promise<boolean> {
+    const path = this.localPath(uri);
+    await mkdir(dirname(path), { recursive: true });
+    // Write a temporary file, sync it, then link it into place: link fails if the name exists,
+    // so a racing writer never overwrites, and readers never see a half-written object.
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await link(tmp, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async overwrite(uri: string, bytes: Uint8Array): Promise<void> {
+    const path = this.localPath(uri);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    const handle = await open(tmp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  }
+
+  async exists(uri: string): Promise<boolean> {
+    try {
+      await stat(this.localPath(uri));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
+  async list(prefixUri: string): Promise<ObjectInfo[]> {
+    const dir = this.localPath(prefixUri);
+    const out: ObjectInfo[] = [];
+    const walk = async (d: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(d, { withFileTypes: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      for (const entry of entries) {
+        const path = join(d, entry.name);
+        if (entry.isDirectory()) await walk(path);
+        else if (entry.isFile()) {
+          const s = await stat(path);
+          out.push({ uri: pathToFileURL(path).href, size: s.size, modifiedAt: s.mtime });
+        }
+      }
+    };
+    await walk(dir);
+    return out;
+  }
+
+  async delete(uri: string): Promise<void> {
+    await rm(this.localPath(uri), { force: true, recursive: true });
+  }
+}

@@ -1,0 +1,163 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { FeatureGroup } from '../domain/index.js';
+import { IcebergTable } from './iceberg/iceberg-table.js';
+import type { DataFile } from './iceberg/manifest.js';
+import { duckdbType } from './iceberg/schema.js';
+import type { Snapshot } from './iceberg/table-metadata.js';
+import type { TablePointerStore } from './iceberg/table-pointer-store.js';
+import { initialSchema, missingFeatures, nameMapping } from './feature-group-table.js';
+import type { ObjectStore } from './objectstore/index.js';
+import { writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
+
+/** The summary key that records the highest write-ahead-log position in a snapshot. */
+export const LOG_POSITION_KEY = 'floe.log-position';
+
+export interface TableFiles {
+  name: string;
+  /** Local paths of the snapshot's Parquet files. */
+  files: string[];
+  columns: Array<{ name: string; type: string }>;
+  snapshotId?: bigint;
+}
+
+/**
+ * The offline store: one Iceberg table per feature group at `<warehouse>/<group>/`. Rows are
+ * written to Parquet by DuckDB (its own instance: the query engine's is sandboxed) and committed
+ * through the registry's table pointers.
+ */
+export class OfflineStore {
+  private readonly tables = new Map<string, Promise<IcebergTable>>();
+  private connection?: Promise<DuckDBConnection>;
+
+  constructor(
+    readonly io: ObjectStore,
+    private readonly pointers: TablePointerStore,
+  ) {}
+
+  private duckdb(): Promise<DuckDBConnection> {
+    this.connection ??= DuckDBInstance.create(':memory:', { threads: '2' }).then((db) => db.connect());
+    return this.connection;
+  }
+
+  private table(group: string): Promise<IcebergTable> {
+    const key = group.toLowerCase();
+    let table = this.tables.get(key);
+    if (!table) {
+      table = IcebergTable.load(group, this.io, this.pointers);
+      this.tables.set(key, table);
+      table.catch(() => this.tables.delete(key));
+    }
+    return table;
+  }
+
+  /** Creates the group's table, or adds the group's new features to it. Returns its location URI. */
+  async ensureTable(group: FeatureGroup): Promise<string> {
+    const existing = await this.pointers.getTablePointer(group.featureGroupName);
+    if (!existing) {
+      const schema = initialSchema(group);
+      const table = await IcebergTable.create(group.featureGroupName, this.io, this.pointers, {
+        location: this.io.resolve(group.featureGroupName),
+        schema,
+        properties: { 'schema.name-mapping.default': nameMapping(schema) },
+      });
+      this.tables.set(group.featureGroupName.toLowerCase(), Promise.resolve(table));
+      return table.location;
+    }
+    const table = await this.table(group.featureGroupName);
+    await table.refresh();
+    const missing = missingFeatures(group, table.schema());
+    if (missing.length > 0) {
+      await table.addColumns(missing);
+      await table.setProperties({ 'schema.name-mapping.default': nameMapping(table.schema()) });
+    }
+    return table.location;
+  }
+
+  async tableLocation(group: string): Promise<string> {
+    return (await this.table(group)).location;
+  }
+
+  /** Appends rows as one data file and one commit; records `logPosition` in the snapshot summary. */
+  async appendRows(group: string, rows: OfflineRow[], logPosition?: bigint): Promise<Snapshot | undefined> {
+    const table = await this.table(group);
+    await table.refresh();
+    const file = await this.writeRows(table, rows);
+    if (!file) return undefined;
+    return table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() });
+  }
+
+  /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
+  async appendFromSelect(group: string, select: string, connection?: DuckDBConnection): Promise<Snapshot | undefined> {
+    const table = await this.table(group);
+    await table.refresh();
+    const { localPath, uri } = await this.newDataFile(table);
+    const file = await writeParquetFromSelect(connection ?? (await this.duckdb()), select, table.schema(), localPath, uri);
+    return file ? table.append([file]) : undefined;
+  }
+
+  private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
+    const { localPath, uri } = await this.newDataFile(table);
+    const scratch = join(this.io.localPath(this.io.rootUri)!, '.scratch');
+    await mkdir(scratch, { recursive: true });
+    return writeParquetFromRows(await this.duckdb(), rows, table.schema(), scratch, localPath, uri);
+  }
+
+  private async newDataFile(table: IcebergTable): Promise<{ localPath: string; uri: string }> {
+    const uri = `${table.location}/data/${Date.now()}-${randomUUID()}.parquet`;
+    const localPath = this.io.localPath(uri);
+    if (!localPath) throw new Error('this object store has no local files for DuckDB to write');
+    await mkdir(join(localPath, '..'), { recursive: true });
+    return { localPath, uri };
+  }
+
+  /** The highest log position committed to the group's table (0 when none). */
+  async committedLogPosition(group: string): Promise<bigint> {
+    const table = await this.table(group);
+    await table.refresh();
+    for (const s of [...table.snapshots()].reverse()) {
+      const position = s.summary[LOG_POSITION_KEY];
+      if (position !== undefined) return BigInt(position);
+    }
+    return 0n;
+  }
+
+  /** The files and columns of a snapshot: the current one, one by id, or the one current at a time. */
+  async tableFiles(group: string, asOf?: { snapshotId: bigint } | { timestampMs: number }): Promise<TableFiles> {
+    const table = await this.table(group);
+    await table.refresh();
+    const snapshot = asOf ? table.snapshotAt(asOf) : table.currentSnapshot();
+    const schemaId = snapshot?.['schema-id'] ?? table.metadata['current-schema-id'];
+    const schema = table.metadata.schemas.find((s) => s['schema-id'] === schemaId) ?? table.schema();
+    const files = await table.liveFiles(snapshot);
+    return {
+      name: group,
+      files: files.map((f) => this.io.localPath(f.filePath)!),
+      columns: schema.fields.map((f) => ({ name: f.name, type: duckdbType(f.type) })),
+      ...(snapshot ? { snapshotId: snapshot['snapshot-id'] } : {}),
+    };
+  }
+
+  async snapshots(group: string): Promise<Snapshot[]> {
+    const table = await this.table(group);
+    await table.refresh();
+    return table.snapshots();
+  }
+
+  /** Loads the group's table (for maintenance). */
+  openTable(group: string): Promise<IcebergTable> {
+    return this.table(group);
+  }
+
+  /** Removes the group's table files. The registry drops its pointer with the group. */
+  async dropTable(group: string): Promise<void> {
+    this.tables.delete(group.toLowerCase());
+    await this.io.delete(this.io.resolve(group));
+  }
+
+  async close(): Promise<void> {
+    if (this.connection) (await this.connection).closeSync();
+  }
+}
