@@ -21,14 +21,16 @@ export async function openWritePipeline(args: { dataDir: string; registry: Regis
   const { dataDir, registry, online, options } = args;
   const offline = await openOfflineStore({ warehouse: options.warehouse ?? join(dataDir, 'warehouse'), pointers: registry });
   const log = await openWriteAheadLog(join(dataDir, 'wal'));
-  let pipeline: LoggedWritePipeline | undefined;
+  // The buffer reports commits to the pipeline, which is built around the buffer: hence the late binding.
+  const pipelineRef: { current?: LoggedWritePipeline } = {};
   const buffer = new OfflineBuffer(offline, {
     ...(options.offlineCommit?.maxDelayMs === undefined ? {} : { maxDelayMs: options.offlineCommit.maxDelayMs }),
     ...(options.offlineCommit?.maxRows === undefined ? {} : { maxRows: options.offlineCommit.maxRows }),
-    onCommitted: (positions) => pipeline?.onOfflineCommitted(positions),
+    onCommitted: (positions) => pipelineRef.current?.onOfflineCommitted(positions),
     onError: (group, error) => console.error(`floe: offline commit for ${group} failed, will retry:`, error),
   });
-  pipeline = new LoggedWritePipeline(log, new StoreApplier(online, buffer), buffer);
+  const pipeline = new LoggedWritePipeline(log, new StoreApplier(online, buffer), buffer);
+  pipelineRef.current = pipeline;
   await pipeline.recover();
   await pipeline.flush();
   const lifecycle: FeatureGroupLifecycle = {

@@ -32,6 +32,8 @@ const ENGINE = { 'engine-name': 'floe', 'engine-version': '0.1.0' };
  * pointer; on a lost race, reload, re-validate and retry. A crash leaves at most orphan files.
  */
 export class IcebergTable {
+  private commitChain: Promise<void> = Promise.resolve();
+
   private constructor(
     readonly name: string,
     private readonly io: ObjectStore,
@@ -87,7 +89,7 @@ export class IcebergTable {
     if (!location || !(await pointers.swapTablePointer(name, undefined, location))) {
       throw new ConflictError(`table '${name}' already exists`, { field: 'featureGroupName' });
     }
-    await writeVersionHint(io, meta.location, 1);
+    await writeVersionHint(io, location, meta.location, 1);
     return new IcebergTable(name, io, pointers, { metadataLocation: location, version: 1 }, meta);
   }
 
@@ -296,39 +298,58 @@ export class IcebergTable {
     return committed!;
   }
 
-  /** The optimistic commit loop: build from the latest metadata, write it, swap the pointer. */
-  private async commitMetadata(build: (base: TableMetadata, attempt: number) => TableMetadata | Promise<TableMetadata>): Promise<void> {
+  /**
+   * The optimistic commit loop: build from the latest metadata, write it, swap the pointer.
+   * Commits through one instance run one at a time; other instances and processes race through
+   * the pointer's compare-and-set.
+   */
+  private commitMetadata(build: (base: TableMetadata, attempt: number) => TableMetadata | Promise<TableMetadata>): Promise<void> {
+    const run = this.commitChain.then(() => this.commitWithRetries(build));
+    this.commitChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitWithRetries(build: (base: TableMetadata, attempt: number) => TableMetadata | Promise<TableMetadata>): Promise<void> {
     for (let attempt = 0; attempt < RETRIES; attempt++) {
-      if (attempt > 0) {
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
-        await this.refresh();
-      }
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+      await this.refresh();
+      // Base and pointer are taken together, before any await, so the swap expects exactly the
+      // version this metadata was built from.
       const base = this.meta;
+      const pointer = this.pointer;
       const next = await build(base, attempt);
-      const version = this.pointer.version + 1;
-      const now = Date.now();
-      next['last-updated-ms'] = now;
+      const version = pointer.version + 1;
+      next['last-updated-ms'] = Date.now();
       const maxLog = Number(base.properties['write.metadata.previous-versions-max'] ?? 100);
-      next['metadata-log'] = [...base['metadata-log'], { 'metadata-file': this.pointer.metadataLocation, 'timestamp-ms': base['last-updated-ms'] }].slice(-maxLog);
+      next['metadata-log'] = [...base['metadata-log'], { 'metadata-file': pointer.metadataLocation, 'timestamp-ms': base['last-updated-ms'] }].slice(-maxLog);
       const location = await writeMetadataFile(this.io, next, version);
-      if (location && (await this.pointers.swapTablePointer(this.name, this.pointer, location))) {
+      if (location && (await this.pointers.swapTablePointer(this.name, pointer, location))) {
         this.pointer = { metadataLocation: location, version };
         this.meta = next;
-        await writeVersionHint(this.io, next.location, version);
+        await writeVersionHint(this.io, location, next.location, version);
         return;
       }
-      await this.refresh();
     }
     throw new ConflictError(`table '${this.name}': the commit lost ${RETRIES} races with concurrent writers; try again`);
   }
 }
 
+/**
+ * Each attempt writes its metadata under a unique name (`00003-<uuid>.metadata.json`, as catalogs
+ * do): a writer that dies between writing and swapping leaves an orphan, never a name that blocks
+ * the next commit. The registry pointer is the commit.
+ */
 async function writeMetadataFile(io: ObjectStore, meta: TableMetadata, version: number): Promise<string | undefined> {
-  const location = `${meta.location}/metadata/v${version}.metadata.json`;
+  const location = `${meta.location}/metadata/${String(version).padStart(5, '0')}-${randomUUID()}.metadata.json`;
   return (await io.create(location, Buffer.from(stringifyTableMetadata(meta)))) ? location : undefined;
 }
 
-async function writeVersionHint(io: ObjectStore, tableLocation: string, version: number): Promise<void> {
+/**
+ * After a commit, the same metadata as `v<N>.metadata.json` plus `version-hint.text`, so that a
+ * reader given only the table directory (no catalog) opens the current version.
+ */
+async function writeVersionHint(io: ObjectStore, metadataLocation: string, tableLocation: string, version: number): Promise<void> {
+  await io.overwrite(`${tableLocation}/metadata/v${version}.metadata.json`, await io.read(metadataLocation));
   await io.overwrite(`${tableLocation}/metadata/version-hint.text`, Buffer.from(String(version)));
 }
 
