@@ -1,4 +1,5 @@
 import { ValidationError, type FeatureRecord, type FeatureGroup } from '../domain/index.js';
+import type { OfflineQueries, SnapshotInfo } from './offline-queries.js';
 import type {
   DeleteRecordOptions,
   GetRecordOptions,
@@ -17,6 +18,7 @@ export class FeatureGroupHandle {
   constructor(
     readonly name: string,
     private readonly records: RecordService,
+    private readonly queries: OfflineQueries,
     private readonly describeGroup: () => Promise<FeatureGroup>,
   ) {}
 
@@ -57,6 +59,11 @@ export class FeatureGroupHandle {
 
   listRecords(options?: ListRecordsOptions): Promise<{ recordIdentifiers: string[]; nextToken?: string }> {
     return this.records.listRecords(this.name, options);
+  }
+
+  /** The offline table's snapshots, oldest first (each commit, compaction or delete is one). */
+  async snapshots(): Promise<SnapshotInfo[]> {
+    return this.queries.snapshots(await this.describeGroup());
   }
 
   /** Resolves when everything acknowledged before the call is committed to the offline store. */

@@ -339,6 +339,114 @@ export function featureStoreBehaviour(label: string, open: () => Promise<{ store
   });
 }
 
+export function offlineBehaviour(label: string, open: () => Promise<{ store: FeatureStore; cleanup: () => Promise<void> }>): void {
+  describe(`FeatureStore offline store: ${label}`, () => {
+    let store: FeatureStore;
+    let cleanup: () => Promise<void>;
+    const suffix = randomUUID().slice(0, 8);
+    const g = `events-${suffix}`;
+
+    beforeAll(async () => {
+      ({ store, cleanup } = await open());
+      await store.createFeatureGroup({
+        featureGroupName: g,
+        recordIdentifierFeatureName: 'user_id',
+        eventTimeFeatureName: 'event_time',
+        featureDefinitions: [
+          { featureName: 'user_id', featureType: 'Integral' },
+          { featureName: 'event_time', featureType: 'Fractional' },
+          { featureName: 'clicks', featureType: 'Integral' },
+          { featureName: 'embedding', featureType: 'Fractional', collectionType: 'Vector', collectionConfig: { vectorConfig: { dimension: 2 } } },
+        ],
+      });
+    });
+    afterAll(async () => {
+      await cleanup?.();
+    });
+
+    it('reports the table location as the resolved output URI', async () => {
+      const d = await store.describeFeatureGroup(g);
+      expect(d.offlineStoreConfig.s3StorageConfig?.resolvedOutputS3Uri).toMatch(new RegExp(`^file://.*/warehouse/${g}$`));
+    });
+
+    it('makes acknowledged writes queryable after flush, with write_time, api_invocation_time and is_deleted', async () => {
+      const fg = store.featureGroup(g);
+      await fg.putRecord({ user_id: 9007199254740993n, event_time: 1700000000.5, clicks: 3, embedding: [0.5, 1.5] });
+      await fg.putRecord({ user_id: 2, event_time: 1700000001, clicks: 1 }, { wait: 'offline' });
+      const rows = (await store.query(`SELECT user_id, event_time, clicks, embedding, is_deleted, write_time >= api_invocation_time AS ordered FROM "${g}" ORDER BY event_time`)).rows;
+      expect(rows).toEqual([
+        { user_id: 9007199254740993n, event_time: 1700000000.5, clicks: 3, embedding: [0.5, 1.5], is_deleted: false, ordered: true },
+        { user_id: 2, event_time: 1700000001, clicks: 1, embedding: null, is_deleted: false, ordered: true },
+      ]);
+    });
+
+    it('appends delete markers with null features, and keeps history (online holds only the latest)', async () => {
+      const fg = store.featureGroup(g);
+      await fg.putRecord({ user_id: 2, event_time: 1700000002, clicks: 5 });
+      await fg.deleteRecord(2, 1700000003);
+      await fg.flush();
+      const history = (await store.query(`SELECT event_time, clicks, is_deleted FROM "${g}" WHERE user_id = 2 ORDER BY event_time`)).rows;
+      expect(history).toEqual([
+        { event_time: 1700000001, clicks: 1, is_deleted: false },
+        { event_time: 1700000002, clicks: 5, is_deleted: false },
+        { event_time: 1700000003, clicks: null, is_deleted: true },
+      ]);
+      expect(await fg.getRecord(2)).toBeUndefined();
+    });
+
+    it('honours target stores', async () => {
+      const fg = store.featureGroup(g);
+      await fg.putRecord({ user_id: 10, event_time: 1700000010, clicks: 1 }, { targetStores: ['OnlineStore'] });
+      await fg.putRecord({ user_id: 11, event_time: 1700000011, clicks: 1 }, { targetStores: ['OfflineStore'] });
+      await fg.flush();
+      expect(await fg.getRecord(10)).toBeDefined();
+      expect(await fg.getRecord(11)).toBeUndefined();
+      const ids = (await store.query(`SELECT user_id FROM "${g}" WHERE user_id BETWEEN 10 AND 11 ORDER BY user_id`)).rows.map((r) => r.user_id);
+      expect(ids).toEqual([11]);
+    });
+
+    it('evolves the table when features are added; older rows read NULL', async () => {
+      await store.updateFeatureGroup({ featureGroupName: g, featureAdditions: [{ featureName: 'country', featureType: 'String' }] });
+      const fg = store.featureGroup(g);
+      await fg.putRecord({ user_id: 20, event_time: 1700000020, country: 'PT' }, { wait: 'offline' });
+      const rows = (await store.query(`SELECT user_id, country FROM "${g}" WHERE user_id IN (11, 20) ORDER BY user_id`)).rows;
+      expect(rows).toEqual([
+        { user_id: 11, country: null },
+        { user_id: 20, country: 'PT' },
+      ]);
+    });
+
+    it('travels in time by snapshot id and by time', async () => {
+      const snapshots = await store.featureGroup(g).snapshots();
+      expect(snapshots.length).toBeGreaterThan(2);
+      expect(snapshots.every((s) => s.operation === 'append')).toBe(true);
+      const first = snapshots[0]!;
+      const count = async (asOf: bigint | Date) => (await store.query(`SELECT count(*) AS n FROM "${g}"`, { asOf })).rows[0]!.n;
+      expect(await count(first.snapshotId)).toBe(Number(first.summary['total-records']));
+      expect(await count(new Date(first.timestamp.getTime()))).toBe(Number(first.summary['total-records']));
+      expect(await count(new Date(Date.now() + 60_000))).toBe(Number(snapshots.at(-1)!.summary['total-records']));
+    });
+
+    it('refuses SQL that writes or reads outside the warehouse', async () => {
+      await expectRejects(store.query("SELECT * FROM read_csv('/etc/passwd')"), ValidationError);
+      await expectRejects(store.query(`DELETE FROM "${g}"`), ValidationError);
+    });
+
+    it('returns Arrow with int64 exact', async () => {
+      const table = await store.queryArrow(`SELECT user_id FROM "${g}" WHERE user_id > 1000 ORDER BY user_id`);
+      expect(table.getChild('user_id')!.toArray()).toEqual(new BigInt64Array([9007199254740993n]));
+    });
+  });
+}
+
+async function expectRejects(promise: Promise<unknown>, type: abstract new (...args: never[]) => Error): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(type);
+}
+
 async function collectIds(page: (token?: string) => Promise<{ recordIdentifiers: string[]; nextToken?: string }>): Promise<string[]> {
   const out: string[] = [];
   let token: string | undefined;

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { FeatureStore } from './feature-store.js';
-import { featureStoreBehaviour } from './feature-store.suite.js';
+import { featureStoreBehaviour, offlineBehaviour } from './feature-store.suite.js';
 
-featureStoreBehaviour('embedded (SQLite registry, LMDB online store)', async () => {
+const embedded = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-sdk-'));
   const store = await FeatureStore.open({ dataDir });
   return {
@@ -17,11 +17,13 @@ featureStoreBehaviour('embedded (SQLite registry, LMDB online store)', async () 
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-});
+};
+featureStoreBehaviour('embedded (SQLite registry, LMDB online store)', embedded);
+offlineBehaviour('embedded', embedded);
 
 const POSTGRES_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 
-featureStoreBehaviour('shared (PostgreSQL registry, Redis online store)', async () => {
+const shared = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-sdk-'));
   const schema = `sdk_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const prefix = `floe-test:${randomUUID()}:`;
@@ -46,4 +48,6 @@ featureStoreBehaviour('shared (PostgreSQL registry, Redis online store)', async 
       redis.disconnect();
     },
   };
-});
+};
+featureStoreBehaviour('shared (PostgreSQL registry, Redis online store)', shared);
+offlineBehaviour('shared', shared);

@@ -26,7 +26,11 @@ import {
   type BatchWriteResult,
 } from '../records/record-service.js';
 import type { WritePipeline } from '../records/write-entry.js';
+import type { Table as ArrowTable } from 'apache-arrow';
+import type { OfflineStore } from '../offline/index.js';
+import type { QueryResult } from '../query/index.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
 import type { OpenOptions } from './open-options.js';
 import { openWritePipeline } from './write-pipeline-factory.js';
@@ -50,6 +54,8 @@ export class FeatureStore {
     private readonly pipeline: WritePipeline,
     private readonly groups: FeatureGroupService,
     private readonly records: RecordService,
+    private readonly offline: OfflineStore,
+    private readonly queries: OfflineQueries,
   ) {}
 
   static async open(options: OpenOptions = {}): Promise<FeatureStore> {
@@ -68,11 +74,12 @@ export class FeatureStore {
         onlineOption.kind === 'lmdb' ? { kind: 'lmdb', path: onlineOption.path ?? join(dataDir, 'online') } : onlineOption,
       );
       opened.push(online);
-      const { pipeline, lifecycle } = await openWritePipeline({ dataDir, registry, online, options });
-      opened.push(pipeline);
+      const { pipeline, lifecycle, offline } = await openWritePipeline({ dataDir, registry, online, options });
+      opened.push(pipeline, offline);
       const groups = new FeatureGroupService(registry, withOnlineCleanup(lifecycle, online));
       const records = new RecordService(groups.cache, online, pipeline);
-      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records);
+      const queries = new OfflineQueries(registry, offline);
+      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries);
     } catch (error) {
       for (const part of opened.reverse()) await part.close().catch(() => undefined);
       await lock.release();
@@ -116,7 +123,7 @@ export class FeatureStore {
 
   /** A handle on one group's records. */
   featureGroup(featureGroupName: string): FeatureGroupHandle {
-    return new FeatureGroupHandle(featureGroupName, this.records, () => this.groups.describe(featureGroupName));
+    return new FeatureGroupHandle(featureGroupName, this.records, this.queries, () => this.groups.describe(featureGroupName));
   }
 
   /** BatchGetRecord across groups: found records, per-identifier errors, nothing unprocessed. */
@@ -129,9 +136,25 @@ export class FeatureStore {
     return this.records.batchWriteRecord(entries, options);
   }
 
+  /**
+   * Read-only DuckDB SQL over the offline store: every feature group with an offline store is a
+   * table named by the group. `asOf` (a time, or a snapshot id) time-travels. Rows come back with
+   * int64 exact (number when safe, bigint beyond).
+   */
+  query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    return this.queries.query(sql, options);
+  }
+
+  /** Like query, as an Apache Arrow table. */
+  queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
+    return this.queries.queryArrow(sql, options);
+  }
+
   /** Flushes buffered writes, closes every part and releases the data directory. */
   async close(): Promise<void> {
+    this.queries.close();
     await this.pipeline.close();
+    await this.offline.close();
     await this.online.close();
     await this.registry.close();
     await this.lock.release();

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FeatureGroupLifecycle } from '../control/index.js';
 import { LoggedWritePipeline, OfflineBuffer, StoreApplier, openWriteAheadLog } from '../ingest/index.js';
-import { openOfflineStore } from '../offline/index.js';
+import { openOfflineStore, type OfflineStore } from '../offline/index.js';
 import type { OnlineStore } from '../online/online-store.js';
 import type { WritePipeline } from '../records/write-entry.js';
 import type { Registry } from '../registry/registry.js';
@@ -10,6 +10,7 @@ import type { OpenOptions } from './open-options.js';
 export interface WriteSide {
   pipeline: WritePipeline;
   lifecycle: FeatureGroupLifecycle;
+  offline: OfflineStore;
 }
 
 /**
@@ -46,5 +47,5 @@ export async function openWritePipeline(args: { dataDir: string; registry: Regis
       if (group.offlineStoreConfig.enableOfflineStore) await offline.dropTable(group.featureGroupName);
     },
   };
-  return { pipeline, lifecycle };
+  return { pipeline, lifecycle, offline };
 }

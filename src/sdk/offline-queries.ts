@@ -1,0 +1,92 @@
+import type { Table as ArrowTable } from 'apache-arrow';
+import { NotFoundError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
+import type { OfflineStore, TableFiles } from '../offline/index.js';
+import { QueryEngine, type QueryResult, type QueryTable } from '../query/index.js';
+import type { Registry } from '../registry/registry.js';
+
+export interface QueryOptions {
+  /** Time travel: a time (Date, ISO-8601, epoch seconds) or a snapshot id (bigint). */
+  asOf?: Date | string | number | bigint;
+  /** Rows returned at most (the query still runs whole). */
+  maxRows?: number;
+}
+
+export interface SnapshotInfo {
+  snapshotId: bigint;
+  parentSnapshotId?: bigint;
+  timestamp: Date;
+  operation: string;
+  summary: Record<string, string>;
+}
+
+/** Binds the offline tables of every feature group into the sandboxed query engine. */
+export class OfflineQueries {
+  private engine?: Promise<QueryEngine>;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly offline: OfflineStore,
+  ) {}
+
+  private queryEngine(): Promise<QueryEngine> {
+    this.engine ??= QueryEngine.create({ warehouseDir: this.offline.io.localPath(this.offline.io.rootUri)! });
+    return this.engine;
+  }
+
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const tables = await this.tables(options.asOf);
+    return (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
+  }
+
+  async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
+    return (await this.queryEngine()).queryArrow(sql, await this.tables(options.asOf));
+  }
+
+  async snapshots(group: FeatureGroup): Promise<SnapshotInfo[]> {
+    if (!group.offlineStoreConfig.enableOfflineStore) {
+      throw new ValidationError(`featureGroupName: feature group '${group.featureGroupName}' has no offline store`, { field: 'featureGroupName' });
+    }
+    return (await this.offline.snapshots(group.featureGroupName)).map((s) => ({
+      snapshotId: s['snapshot-id'],
+      ...(s['parent-snapshot-id'] === undefined ? {} : { parentSnapshotId: s['parent-snapshot-id'] }),
+      timestamp: new Date(s['timestamp-ms']),
+      operation: s.summary.operation,
+      summary: s.summary,
+    }));
+  }
+
+  private async tables(asOf: QueryOptions['asOf']): Promise<QueryTable[]> {
+    const groups = (await this.registry.allFeatureGroups()).filter((g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created');
+    let at: { timestampMs: number } | undefined;
+    let snapshotId: bigint | undefined;
+    if (typeof asOf === 'bigint') snapshotId = asOf;
+    else if (asOf !== undefined) at = { timestampMs: Math.floor(toMicros(asOf, 'asOf') / 1000) };
+    if (snapshotId !== undefined) {
+      // The table holding the snapshot reads it; the others read their state at its time.
+      for (const g of groups) {
+        const found = (await this.offline.snapshots(g.featureGroupName)).find((s) => s['snapshot-id'] === snapshotId);
+        if (found) at = { timestampMs: found['timestamp-ms'] };
+      }
+      if (!at) throw new NotFoundError(`asOf: no table has snapshot ${snapshotId}`, { field: 'asOf' });
+    }
+    return Promise.all(groups.map((g) => this.tableAt(g, snapshotId, at)));
+  }
+
+  private async tableAt(group: FeatureGroup, snapshotId: bigint | undefined, at: { timestampMs: number } | undefined): Promise<TableFiles> {
+    const name = group.featureGroupName;
+    if (!at) return this.offline.tableFiles(name);
+    try {
+      const own = snapshotId !== undefined && (await this.offline.snapshots(name)).some((s) => s['snapshot-id'] === snapshotId);
+      return await this.offline.tableFiles(name, own ? { snapshotId: snapshotId! } : at);
+    } catch (error) {
+      // A table with no snapshot yet at that time was empty then.
+      if (!(error instanceof NotFoundError)) throw error;
+      const current = await this.offline.tableFiles(name);
+      return { ...current, files: [] };
+    }
+  }
+
+  close(): void {
+    void this.engine?.then((e) => e.close());
+  }
+}
