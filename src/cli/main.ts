@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { isFloeError } from '../domain/index.js';
 import { demoCommand } from './commands/demo.js';
 import { featureGroupCommand } from './commands/feature-group.js';
+import { queryCommand, snapshotsCommand } from './commands/query.js';
 import { getCommand, putCommand } from './commands/records.js';
 import { addGlobalOptions, type GlobalOptions } from './store-options.js';
 
@@ -14,6 +15,8 @@ const globals = () => program.opts<GlobalOptions>();
 program.addCommand(featureGroupCommand(globals));
 program.addCommand(putCommand(globals));
 program.addCommand(getCommand(globals));
+program.addCommand(queryCommand(globals));
+program.addCommand(snapshotsCommand(globals));
 program.addCommand(demoCommand(globals));
 
 try {

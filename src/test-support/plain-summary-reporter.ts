@@ -1,8 +1,7 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
- * Prints the plain closing line "N passed, N failed, N skipped" that CI tooling reads,
- * after vitest's own summary.
+ * Prints the plain closing line "N passed, N failed, N skipped" that CI tooling reads.
  */
 export default class PlainSummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -17,6 +16,7 @@ export default class PlainSummaryReporter implements Reporter {
         else skipped++;
       }
     }
-    console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+    // Printed at exit, so it stays the last line, after vitest's own summary.
+    process.once('exit', () => console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`));
   }
 }

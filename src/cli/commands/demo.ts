@@ -36,7 +36,13 @@ export function demoCommand(globals: () => GlobalOptions): Command {
       await users.deleteRecord('u2', '2025-01-03T00:00:00Z');
       console.log(`\nsoft-deleted u2; online now holds: ${(await users.listRecords()).recordIdentifiers.join(', ')}`);
       await users.flush();
-      console.log('\ndone. Try: npx floe feature-group describe demo-users');
+      const history = await store.query(
+        `SELECT user_id, event_time, age, is_deleted FROM "${GROUP}" ORDER BY user_id, write_time`,
+      );
+      console.log('\nthe offline store (an Iceberg table) keeps the whole history:\n');
+      printTable(history.rows, history.columns.map((c) => c.name));
+      console.log(`\ndone. Try: npx floe feature-group describe ${GROUP}`);
+      console.log(`         npx floe query 'SELECT * FROM "${GROUP}"'`);
     });
   });
 }
