@@ -14,3 +14,7 @@ export type {
 } from './records/record-service.js';
 export type { TargetStore } from './records/write-entry.js';
 export type { ListFeatureGroupsQuery, ListFeatureGroupsPage } from './registry/registry.js';
+export type { IngestOptions, IngestResult, IngestProgress, FailedRow } from './ingest/bulk-ingest.js';
+export type { IngestSource } from './ingest/ingest-sources.js';
+export type { QueryOptions, SnapshotInfo } from './sdk/offline-queries.js';
+export type { QueryResult } from './query/index.js';

@@ -98,6 +98,23 @@ export class OfflineStore {
     return file ? table.append([file]) : undefined;
   }
 
+  /** Writes rows as a data file of the group's table without committing it (bulk ingest commits many at once). */
+  async writeDataFile(group: string, rows: OfflineRow[]): Promise<DataFile | undefined> {
+    const table = await this.table(group);
+    return this.writeRows(table, rows);
+  }
+
+  /** Commits data files written by writeDataFile as one append snapshot. */
+  async commitDataFiles(group: string, files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
+    const table = await this.table(group);
+    return table.append(files, summary);
+  }
+
+  /** Removes data files that were written but will not be committed. */
+  async discardDataFiles(files: DataFile[]): Promise<void> {
+    await Promise.all(files.map((f) => this.io.delete(f.filePath)));
+  }
+
   private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
     const { localPath, uri } = await this.newDataFile(table);
     const scratch = join(this.io.localPath(this.io.rootUri)!, '.scratch');

@@ -255,6 +255,57 @@ export class RecordService {
   }
 
   /**
+   * Many deletes at once (SageMaker has only one at a time). Every item is validated before any
+   * is applied; a bad item refuses the whole call. Returns how many were applied online and which
+   * were stale there (the stored record is newer); every item gets its offline delete marker.
+   */
+  async deleteRecords(
+    groupName: string,
+    items: Array<{ recordId: string | number | bigint; eventTime: string | number }>,
+    options: DeleteRecordOptions = {},
+  ): Promise<{ deleted: number; stale: Array<string> }> {
+    const apiInvocationTimeMicros = this.clock();
+    const group = await this.group(groupName);
+    assertReady(group);
+    if (!Array.isArray(items) || items.length === 0) throw new ValidationError('records: must list at least one record', { field: 'records' });
+    const mode = options.deletionMode ?? 'SoftDelete';
+    if (mode !== 'SoftDelete' && mode !== 'HardDelete') throw new ValidationError('deletionMode: must be SoftDelete or HardDelete', { field: 'deletionMode' });
+    const markers = items.map((item, i) => {
+      try {
+        return validateRecord(group, { [group.recordIdentifierFeatureName]: item?.recordId, [group.eventTimeFeatureName]: item?.eventTime });
+      } catch (error) {
+        if (error instanceof ValidationError) throw new ValidationError(`records[${i}].${error.message}`, { field: `records[${i}]`, cause: error });
+        throw error;
+      }
+    });
+    const targets = resolveTargets(group, options.targetStores);
+    const stale: string[] = [];
+    let deleted = 0;
+    if (targets.online) {
+      for (const marker of markers) {
+        const outcome = await this.online.delete(group.featureGroupName, marker.recordId, marker.eventTimeMicros, mode);
+        if (outcome === 'stale') stale.push(marker.recordId);
+        else if (outcome === 'deleted') deleted++;
+      }
+    }
+    if (targets.offline) {
+      await this.pipeline.submit(
+        markers.map((marker) => ({
+          kind: 'delete' as const,
+          group: group.featureGroupName,
+          recordId: marker.recordId,
+          values: marker.values,
+          eventTimeMicros: marker.eventTimeMicros,
+          online: false,
+          offline: true,
+          apiInvocationTimeMicros,
+        })),
+      );
+    }
+    return { deleted, stale };
+  }
+
+  /**
    * UpdateRecord: merges features into an existing live online record. Missing or
    * soft-deleted: NotFoundError; an older event time: ConflictError. The merged record is
    * appended to the offline store.

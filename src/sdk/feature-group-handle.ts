@@ -1,4 +1,6 @@
 import { ValidationError, type FeatureRecord, type FeatureGroup } from '../domain/index.js';
+import type { IngestOptions, IngestResult } from '../ingest/bulk-ingest.js';
+import type { IngestSource } from '../ingest/ingest-sources.js';
 import type { OfflineQueries, SnapshotInfo } from './offline-queries.js';
 import type {
   DeleteRecordOptions,
@@ -20,6 +22,7 @@ export class FeatureGroupHandle {
     private readonly records: RecordService,
     private readonly queries: OfflineQueries,
     private readonly describeGroup: () => Promise<FeatureGroup>,
+    private readonly bulk: (source: IngestSource, options?: IngestOptions) => Promise<IngestResult>,
   ) {}
 
   describe(): Promise<FeatureGroup> {
@@ -59,6 +62,23 @@ export class FeatureGroupHandle {
 
   listRecords(options?: ListRecordsOptions): Promise<{ recordIdentifiers: string[]; nextToken?: string }> {
     return this.records.listRecords(this.name, options);
+  }
+
+  /**
+   * Bulk ingest from records, an Arrow table, or a Parquet / CSV / JSON Lines file: every row is
+   * validated, good rows land in one offline commit and the newest per identifier goes online.
+   * Bad rows come back in `failedRows` with their reasons, unless `failOnError` makes it all or nothing.
+   */
+  ingest(source: IngestSource, options?: IngestOptions): Promise<IngestResult> {
+    return this.bulk(source, options);
+  }
+
+  /** Deletes many records at once; each gets its offline delete marker. */
+  deleteRecords(
+    records: Array<{ recordId: string | number | bigint; eventTime: string | number }>,
+    options?: DeleteRecordOptions,
+  ): Promise<{ deleted: number; stale: string[] }> {
+    return this.records.deleteRecords(this.name, records, options);
   }
 
   /** The offline table's snapshots, oldest first (each commit, compaction or delete is one). */

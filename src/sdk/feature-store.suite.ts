@@ -1,4 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { tableFromArrays } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConflictError,
@@ -430,6 +435,84 @@ export function offlineBehaviour(label: string, open: () => Promise<{ store: Fea
     it('refuses SQL that writes or reads outside the warehouse', async () => {
       await expectRejects(store.query("SELECT * FROM read_csv('/etc/passwd')"), ValidationError);
       await expectRejects(store.query(`DELETE FROM "${g}"`), ValidationError);
+    });
+
+    it('bulk-ingests records, reporting bad rows and keeping the good ones', async () => {
+      const fg = store.featureGroup(g);
+      const progress: number[] = [];
+      const result = await fg.ingest(
+        [
+          { user_id: 100, event_time: 1700000100, clicks: 1 },
+          { user_id: 100, event_time: 1700000200, clicks: 2 },
+          { user_id: 101, event_time: 'yesterday', clicks: 3 },
+          { user_id: 102, event_time: 1700000100, clicks: 'many' },
+          { user_id: 103, event_time: 1700000100, embedding: [1, 2] },
+        ],
+        { onProgress: (p) => progress.push(p.rowsRead), chunkRows: 2 },
+      );
+      expect(result).toMatchObject({ rowsRead: 5, rowsWritten: 3, rowsFailed: 2 });
+      expect(result.failedRows).toEqual([
+        expect.objectContaining({ row: 2, field: 'event_time' }),
+        expect.objectContaining({ row: 3, field: 'clicks' }),
+      ]);
+      expect(progress).toEqual([2, 4, 5]);
+      expect((await fg.getRecord(100))?.clicks).toBe(2);
+      const rows = (await store.query(`SELECT user_id, clicks FROM "${g}" WHERE user_id BETWEEN 100 AND 103 ORDER BY user_id, clicks`)).rows;
+      expect(rows).toEqual([
+        { user_id: 100, clicks: 1 },
+        { user_id: 100, clicks: 2 },
+        { user_id: 103, clicks: null },
+      ]);
+    });
+
+    it('makes bulk ingest all or nothing with failOnError', async () => {
+      const fg = store.featureGroup(g);
+      const before = (await fg.snapshots()).length;
+      await expectRejects(
+        fg.ingest([{ user_id: 110, event_time: 1700000000 }, { user_id: 111, event_time: 'bad' }], { failOnError: true }),
+        ValidationError,
+      );
+      expect((await fg.snapshots()).length).toBe(before);
+      expect(await fg.getRecord(110)).toBeUndefined();
+    });
+
+    it('bulk-ingests Parquet, CSV and JSON Lines files and Arrow tables', async () => {
+      const fg = store.featureGroup(g);
+      const dir = await mkdtemp(join(tmpdir(), 'floe-ingest-'));
+      try {
+        const duck = await (await DuckDBInstance.create(':memory:')).connect();
+        await duck.run(`COPY (SELECT 120 + i AS user_id, 1700000000.0 + i AS event_time, i AS clicks FROM range(3) t(i)) TO '${dir}/in.parquet' (FORMAT parquet)`);
+        await writeFile(join(dir, 'in.csv'), 'user_id,event_time,clicks\n130,1700000000.25,7\n131,oops,8\n');
+        await writeFile(join(dir, 'in.jsonl'), '{"user_id": 140, "event_time": 1700000000, "embedding": [0.5, 0.25]}\n');
+        expect(await fg.ingest(join(dir, 'in.parquet'))).toMatchObject({ rowsRead: 3, rowsWritten: 3, rowsFailed: 0 });
+        expect(await fg.ingest(join(dir, 'in.csv'))).toMatchObject({ rowsRead: 2, rowsWritten: 1, rowsFailed: 1 });
+        expect(await fg.ingest(join(dir, 'in.jsonl'))).toMatchObject({ rowsWritten: 1 });
+        const arrow = tableFromArrays({ user_id: new BigInt64Array([150n]), event_time: new Float64Array([1700000000]), clicks: new BigInt64Array([9n]) });
+        expect(await fg.ingest(arrow)).toMatchObject({ rowsWritten: 1 });
+        expect((await fg.getRecord(140))?.embedding).toEqual([0.5, 0.25]);
+        const n = (await store.query(`SELECT count(*) AS n FROM "${g}" WHERE user_id BETWEEN 120 AND 150`)).rows[0]!.n;
+        expect(n).toBe(6);
+        await expectRejects(fg.ingest(join(dir, 'missing.parquet')), ValidationError);
+        await expectRejects(fg.ingest(join(dir, 'in.txt')), ValidationError);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('deletes many records at once, validating all first', async () => {
+      const fg = store.featureGroup(g);
+      await expectRejects(fg.deleteRecords([{ recordId: 120, eventTime: 1800000000 }, { recordId: 121, eventTime: 'never' }]), ValidationError);
+      expect(await fg.getRecord(120)).toBeDefined();
+      const result = await fg.deleteRecords([
+        { recordId: 120, eventTime: 1800000000 },
+        { recordId: 121, eventTime: 1800000000 },
+        { recordId: 122, eventTime: 1 },
+      ]);
+      expect(result).toEqual({ deleted: 2, stale: ['122'] });
+      await fg.flush();
+      expect(await fg.getRecord(120)).toBeUndefined();
+      const markers = (await store.query(`SELECT count(*) AS n FROM "${g}" WHERE is_deleted AND user_id BETWEEN 120 AND 122`)).rows[0]!.n;
+      expect(markers).toBe(3);
     });
 
     it('returns Arrow with int64 exact', async () => {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import {
+  assertReady,
   FeatureGroupService,
   search,
   type FeatureGroupLifecycle,
@@ -29,6 +30,7 @@ import type { WritePipeline } from '../records/write-entry.js';
 import type { Table as ArrowTable } from 'apache-arrow';
 import type { OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
+import { bulkIngest } from '../ingest/bulk-ingest.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
@@ -123,7 +125,17 @@ export class FeatureStore {
 
   /** A handle on one group's records. */
   featureGroup(featureGroupName: string): FeatureGroupHandle {
-    return new FeatureGroupHandle(featureGroupName, this.records, this.queries, () => this.groups.describe(featureGroupName));
+    return new FeatureGroupHandle(
+      featureGroupName,
+      this.records,
+      this.queries,
+      () => this.groups.describe(featureGroupName),
+      async (source, options) => {
+        const group = await this.groups.describe(featureGroupName);
+        assertReady(group);
+        return bulkIngest(group, source, { online: this.online, offline: this.offline }, options);
+      },
+    );
   }
 
   /** BatchGetRecord across groups: found records, per-identifier errors, nothing unprocessed. */
