@@ -170,6 +170,17 @@ describe('OfflineStore on Iceberg', () => {
     await expect(store.tableFiles('rewrite', { snapshotId: 42n })).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('merges manifests as commits pile up, keeping every file', async () => {
+    await store.ensureTable(group('merging'));
+    const table = await IcebergTable.load('merging', store.io, registry);
+    await table.setProperties({ 'commit.manifest.min-count-to-merge': '5' });
+    for (let i = 0; i < 12; i++) await store.appendRows('merging', [row({ id: i, ts: `2025-01-01T00:00:${String(i).padStart(2, '0')}Z` })]);
+    await table.refresh();
+    const list = await readAvroFile<{ manifest_path: string }>(await store.io.read(table.currentSnapshot()!['manifest-list']));
+    expect(list.records.length).toBeLessThanOrEqual(5);
+    expect((await readAll('merging')).map((r) => Number(r.id))).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
   it('refuses paths that escape the warehouse', async () => {
     const io = store.io;
     expect(() => io.resolve('../outside')).toThrow(ValidationError);

@@ -153,7 +153,7 @@ export class IcebergTable {
   append(files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
     return this.commitSnapshot('append', summary, async (base, snapshotId, sequence) => {
       const parent = currentSnapshot(base);
-      const kept = parent ? await this.manifests(parent) : [];
+      const kept = parent ? await this.mergeManifests(await this.manifests(parent), snapshotId, sequence, base) : [];
       const added = files.length > 0 ? [await this.writeNewManifest(files, snapshotId, sequence, base)] : [];
       return { manifests: [...added, ...kept], added: files, removed: [] };
     });
@@ -220,6 +220,20 @@ export class IcebergTable {
       for (const key of remove) delete properties[key];
       return { ...base, properties };
     });
+  }
+
+  /**
+   * Merge-append: once a table holds `commit.manifest.min-count-to-merge` manifests (100), they are
+   * merged into one, so planning reads a handful of manifests however many commits piled up.
+   */
+  private async mergeManifests(manifests: ManifestFile[], snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile[]> {
+    const minCount = Number(base.properties['commit.manifest.min-count-to-merge'] ?? 100);
+    if (manifests.length < minCount) return manifests;
+    const entries = (await Promise.all(manifests.map(async (m) => readManifest(await this.io.read(m.manifestPath), m))))
+      .flat()
+      .filter((e) => e.status !== EntryStatus.Deleted)
+      .map((e) => ({ ...e, status: EntryStatus.Existing }));
+    return entries.length === 0 ? [] : [await this.storeManifest(entries, snapshotId, sequence, base)];
   }
 
   private async writeNewManifest(files: DataFile[], snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile> {
