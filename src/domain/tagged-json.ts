@@ -16,5 +16,6 @@ export function stringifyTagged(value: unknown): string {
 }
 
 export function parseTagged<T = unknown>(text: string): T {
-  return JSON.parse(text, reviver) as T;
+  // The reviver costs a call per value: skip it when no int64 is tagged (the common case).
+  return (text.includes('"$int64"') ? JSON.parse(text, reviver) : JSON.parse(text)) as T;
 }

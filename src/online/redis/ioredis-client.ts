@@ -6,11 +6,13 @@ type ScriptedRedis = Redis & Record<ScriptName, (...args: string[]) => Promise<u
 
 /** RedisLike over ioredis: scripts through defineCommand (EVALSHA), reads pipelined. */
 export function ioredisClient(urlOrClient: string | Redis = 'redis://127.0.0.1:6379'): RedisLike {
-  const redis = (typeof urlOrClient === 'string' ? new Redis(urlOrClient, { lazyConnect: false, maxRetriesPerRequest: 3 }) : urlOrClient) as ScriptedRedis;
+  const redis = (typeof urlOrClient === 'string' ? new Redis(urlOrClient, { maxRetriesPerRequest: 3, enableAutoPipelining: true }) : urlOrClient) as ScriptedRedis;
   for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
   return {
     runScript: (name, keys, args) => redis[name](...keys, ...args),
     async readHashes(keys, fields) {
+      // One key: a plain command (auto-pipelined with whatever else this tick sends).
+      if (keys.length === 1) return [fields ? await redis.hmget(keys[0]!, ...fields) : await redis.hgetall(keys[0]!)];
       const pipeline = redis.pipeline();
       for (const key of keys) {
         if (fields) pipeline.hmget(key, ...fields);

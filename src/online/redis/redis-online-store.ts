@@ -163,8 +163,13 @@ function fromHash(hash: Record<string, string> | undefined, now: number): Online
   if (!hash || hash.t === undefined || hash.d === '1') return undefined;
   const expiresAtMicros = hash.x === undefined ? undefined : Number(hash.x);
   if (isExpired(expiresAtMicros, now)) return undefined;
-  const values: FeatureRecord = {};
-  for (const [field, text] of Object.entries(hash)) if (field.startsWith(FEATURE)) values[field.slice(FEATURE.length)] = parseTagged(text);
+  // Each field holds JSON text: join them into one object literal and parse once.
+  let json = '';
+  for (const field in hash) {
+    if (!field.startsWith(FEATURE)) continue;
+    json += `${json === '' ? '{' : ','}${JSON.stringify(field.slice(FEATURE.length))}:${hash[field]}`;
+  }
+  const values = json === '' ? {} : parseTagged<FeatureRecord>(`${json}}`);
   const record: OnlineRecord = { values, eventTimeMicros: Number(hash.t) };
   if (expiresAtMicros !== undefined) record.expiresAtMicros = expiresAtMicros;
   return record;

@@ -1,0 +1,106 @@
+/**
+ * Ingestion benchmark: durable putRecord with many concurrent callers, bulk ingest from Parquet,
+ * offline visibility lag after acknowledgement, and query planning time as commits pile up.
+ * Run: npm run bench:ingest
+ *   BENCH_PUTS (default 50,000), BENCH_ROWS (default 1,000,000; the issue's figure is 10,000,000),
+ *   BENCH_COMMITS (default "1000,10000")
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { FeatureStore } from '../src/index.js';
+import { now, printTable, summarize } from './stats.js';
+
+const PUTS = Number(process.env.BENCH_PUTS ?? 50_000);
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const COMMITS = (process.env.BENCH_COMMITS ?? '1000,10000').split(',').map(Number);
+const CALLERS = 256;
+
+const features = [
+  { featureName: 'user_id', featureType: 'Integral' as const },
+  { featureName: 'event_time', featureType: 'Fractional' as const },
+  ...Array.from({ length: 8 }, (_, i) => ({ featureName: `f${i}`, featureType: i % 2 ? ('Fractional' as const) : ('Integral' as const) })),
+];
+const define = (store: FeatureStore, name: string) =>
+  store.createFeatureGroup({ featureGroupName: name, recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'event_time', featureDefinitions: features });
+const record = (i: number) => {
+  const r: Record<string, number> = { user_id: i % 100_000, event_time: 1_700_000_000 + i };
+  for (let f = 0; f < 8; f++) r[`f${f}`] = f % 2 ? i / (f + 1) : i * f;
+  return r;
+};
+
+const dataDir = await mkdtemp(join(tmpdir(), 'floe-bench-ingest-'));
+const store = await FeatureStore.open({ dataDir });
+const results: Array<Record<string, string | number>> = [];
+try {
+  // 1. Durable putRecord: each acknowledgement waits for the write-ahead log's fsync (group commit).
+  await define(store, 'puts');
+  const puts = store.featureGroup('puts');
+  const latencies: number[] = new Array(PUTS);
+  let next = 0;
+  const start = now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      for (let i = next++; i < PUTS; i = next++) {
+        const t = now();
+        await puts.putRecord(record(i));
+        latencies[i] = now() - t;
+      }
+    }),
+  );
+  const p = summarize(latencies, now() - start);
+  results.push({ measure: `durable putRecord, ${CALLERS} callers`, value: p.opsPerSec, unit: 'records/s', 'p50 ms': p.p50us / 1000, 'p99 ms': p.p99us / 1000 });
+
+  // 2. Offline visibility: time from acknowledgement until the record is in an offline snapshot.
+  const lags: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    await puts.putRecord(record(PUTS + i));
+    const t = now();
+    await puts.flush();
+    lags.push(now() - t);
+  }
+  const lag = summarize(lags, 1);
+  results.push({ measure: 'offline visibility after ack (flush)', value: lag.p99us / 1000, unit: 'ms p99', 'p50 ms': lag.p50us / 1000, 'p99 ms': lag.p99us / 1000 });
+
+  // 3. Bulk ingest from a Parquet file.
+  const dataFile = join(process.cwd(), '.bench-data', `ingest-${ROWS}.parquet`);
+  await mkdir(join(process.cwd(), '.bench-data'), { recursive: true });
+  const duck = await (await DuckDBInstance.create(':memory:')).connect();
+  const columns = features
+    .slice(2)
+    .map((f, i) => (f.featureType === 'Integral' ? `(i * ${i})::BIGINT AS ${f.featureName}` : `(i / ${i + 1})::DOUBLE AS ${f.featureName}`))
+    .join(', ');
+  await duck.run(`COPY (SELECT (i % 1000000)::BIGINT AS user_id, (1700000000 + i)::DOUBLE AS event_time, ${columns} FROM range(${ROWS}) t(i)) TO '${dataFile}' (FORMAT parquet)`);
+  await define(store, 'bulk');
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const t = now();
+  const result = await store.featureGroup('bulk').ingest(dataFile);
+  const seconds = (now() - t) / 1e9;
+  clearInterval(sampler);
+  results.push({ measure: `bulk ingest, ${ROWS.toLocaleString('en-US')} rows x 10 features (Parquet)`, value: result.rowsWritten / seconds, unit: 'rows/s', 'p50 ms': '', 'p99 ms': '' });
+  results.push({ measure: 'bulk ingest peak RSS', value: peakRss / 2 ** 20, unit: 'MiB', 'p50 ms': '', 'p99 ms': '' });
+
+  // 4. Planning time (reading the snapshot's file list) as commits pile up.
+  await define(store, 'commits');
+  const commits = store.featureGroup('commits');
+  let made = 0;
+  for (const target of COMMITS) {
+    for (; made < target; made++) await commits.putRecord(record(made), { wait: 'offline' });
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = now();
+      await store.query('SELECT count(*) FROM commits');
+      times.push(now() - s);
+    }
+    const plan = summarize(times, 1);
+    results.push({ measure: `query (plan + scan) after ${target.toLocaleString('en-US')} commits`, value: plan.p50us / 1000, unit: 'ms p50', 'p50 ms': plan.p50us / 1000, 'p99 ms': plan.p99us / 1000 });
+  }
+} finally {
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+console.log('Ingestion benchmark (targets: >= 50,000 durable puts/s; >= 1,000,000 bulk rows/s; visibility p99 <= 1 s)\n');
+printTable(results);
