@@ -2,6 +2,7 @@ import { isFloeError, ValidationError, validateRecord, ttlToMicros, type Feature
 import type { DataFile, OfflineRow, OfflineStore } from '../offline/index.js';
 import type { OnlineRecord, OnlineStore } from '../online/online-store.js';
 import type { TargetStore } from '../records/write-entry.js';
+import { ingestFile } from './file-ingest.js';
 import { readChunks, type IngestSource } from './ingest-sources.js';
 
 export interface IngestOptions {
@@ -39,7 +40,8 @@ const MAX_FAILED_ROWS = 10_000;
 /**
  * Bulk ingest: validates every row, writes Parquet straight to the group's table (no log: the
  * single Iceberg commit at the end is the durable point), then updates the online store with the
- * newest record per identifier. Bad rows are reported, not fatal, unless failOnError.
+ * newest record per identifier. Bad rows are reported, not fatal, unless failOnError. Files are
+ * ingested by DuckDB (file-ingest.ts); records and Arrow tables by the validator in JS.
  */
 export async function bulkIngest(
   group: FeatureGroup,
@@ -54,6 +56,7 @@ export async function bulkIngest(
       throw new ValidationError(`targetStores: feature group '${group.featureGroupName}' has no ${t}`, { field: 'targetStores' });
     }
   }
+  if (typeof source === 'string') return ingestFile(group, source, stores, { online, offline }, options);
   const chunkRows = options.chunkRows ?? 100_000;
   const apiInvocationTimeMicros = Date.now() * 1000;
   const ttl = group.onlineStoreConfig.ttlDuration;

@@ -1,6 +1,3 @@
-import { extname, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { Table } from 'apache-arrow';
 import { ValidationError } from '../domain/index.js';
 
@@ -16,20 +13,9 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/** DuckDB values in plain JS: lists as arrays, decimals as numbers, anything else exotic as text. */
-function fromDuckDB(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if ('items' in value && Array.isArray((value as { items: unknown[] }).items)) return (value as { items: unknown[] }).items.map(fromDuckDB);
-  if (typeof (value as { toDouble?: unknown }).toDouble === 'function') return (value as { toDouble(): number }).toDouble();
-  return String(value);
-}
-
-/** Reads a source in chunks of at most `chunkRows` records, so big files stream through bounded memory. */
+/** Reads in-memory sources (records, Arrow) in chunks of at most `chunkRows` records. */
 export async function* readChunks(source: IngestSource, chunkRows: number): AsyncGenerator<Array<Record<string, unknown>>> {
-  if (typeof source === 'string') {
-    yield* readFileChunks(source, chunkRows);
-    return;
-  }
+  if (typeof source === 'string') throw new Error('files are ingested by file-ingest.ts');
   if (Array.isArray(source)) {
     for (let i = 0; i < source.length; i += chunkRows) yield source.slice(i, i + chunkRows) as Array<Record<string, unknown>>;
     return;
@@ -49,52 +35,5 @@ export async function* readChunks(source: IngestSource, chunkRows: number): Asyn
       rows.push(row);
     }
     yield rows;
-  }
-}
-
-async function* readFileChunks(path: string, chunkRows: number): AsyncGenerator<Array<Record<string, unknown>>> {
-  const full = resolve(path);
-  try {
-    await stat(full);
-  } catch {
-    throw new ValidationError(`source: cannot read '${path}'`, { field: 'source' });
-  }
-  const ext = extname(full).toLowerCase();
-  const literal = `'${full.replaceAll("'", "''")}'`;
-  const reader =
-    ext === '.parquet'
-      ? `read_parquet(${literal})`
-      : ext === '.csv'
-        ? `read_csv(${literal}, header = true)`
-        : ext === '.jsonl' || ext === '.ndjson' || ext === '.json'
-          ? `read_json(${literal}, format = 'newline_delimited')`
-          : undefined;
-  if (!reader) throw new ValidationError(`source: '${path}' is not a .parquet, .csv or .jsonl file`, { field: 'source' });
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-  const connection = await instance.connect();
-  try {
-    const result = await connection.stream(`SELECT * FROM ${reader}`);
-    let rows: Array<Record<string, unknown>> = [];
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const names = result.columnNames();
-      for (const values of chunk.getRows()) {
-        const row: Record<string, unknown> = {};
-        names.forEach((n, i) => (row[n] = fromDuckDB(values[i])));
-        rows.push(row);
-      }
-      if (rows.length >= chunkRows) {
-        yield rows;
-        rows = [];
-      }
-    }
-    if (rows.length > 0) yield rows;
-  } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    throw new ValidationError(`source: cannot read '${path}': ${(error as Error).message}`, { field: 'source', cause: error });
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
   }
 }
