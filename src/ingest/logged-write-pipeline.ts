@@ -24,6 +24,7 @@ export class LoggedWritePipeline implements WritePipeline {
   private closed = false;
   private readonly tracker: PositionTracker;
   private checkpointing: Promise<void> | undefined;
+  private applyQueue: Array<{ items: Array<{ entry: WriteEntry; position: bigint }>; resolve: () => void; reject: (e: unknown) => void }> = [];
   private checkpointed: bigint;
 
   constructor(
@@ -78,20 +79,41 @@ export class LoggedWritePipeline implements WritePipeline {
     await this.log.close();
   }
 
-  private async applyTracked(items: Array<{ entry: WriteEntry; position: bigint }>): Promise<void> {
+  /**
+   * Entries acknowledged by one log sync arrive here in the same turn: they are coalesced and
+   * applied together (one online-store batch instead of one per caller), in log order.
+   */
+  private applyTracked(items: Array<{ entry: WriteEntry; position: bigint }>): Promise<void> {
     this.tracker.begin(items.map((i) => i.position));
-    await this.applier.apply(items);
-    // Offline rows stay outstanding until the sink reports them committed. After a failure
-    // everything stays outstanding, so the log keeps the entries for the next open to replay.
+    return new Promise((resolve, reject) => {
+      this.applyQueue.push({ items, resolve, reject });
+      if (this.applyQueue.length === 1) queueMicrotask(() => void this.applyQueued());
+    });
+  }
+
+  private async applyQueued(): Promise<void> {
+    const queued = this.applyQueue;
+    this.applyQueue = [];
+    const items = queued.flatMap((q) => q.items);
+    try {
+      await this.applier.apply(items);
+    } catch (error) {
+      // Everything stays outstanding, so the log keeps the entries for the next open to replay.
+      for (const q of queued) q.reject(error);
+      return;
+    }
+    // Offline rows stay outstanding until the sink reports them committed.
     this.tracker.end(items.filter((i) => !i.entry.offline).map((i) => i.position));
+    for (const q of queued) q.resolve();
   }
 
   private scheduleCheckpoint(): Promise<void> {
     if (this.checkpointing) return this.checkpointing;
     const target = this.tracker.lowWatermark();
     if (target <= this.checkpointed) return Promise.resolve();
-    this.checkpointing = this.log
-      .checkpoint(target)
+    this.checkpointing = this.applier
+      .flushOnline()
+      .then(() => this.log.checkpoint(target))
       .then(() => {
         this.checkpointed = target;
       })

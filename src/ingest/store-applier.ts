@@ -20,6 +20,11 @@ export class StoreApplier {
     private readonly offline?: OfflineSink,
   ) {}
 
+  /** Resolves once the online store has everything applied so far on disk. */
+  async flushOnline(): Promise<void> {
+    await this.online.flush?.();
+  }
+
   /**
    * Offline rows are queued synchronously, before any await, so that they reach the buffer in
    * log order (callers resolve in log order); the offline store's replay guard relies on it.

@@ -71,6 +71,11 @@ export interface OnlineStore {
     change: { values: FeatureRecord; eventTimeMicros?: number; expiresAtMicros?: number | null },
   ): Promise<UpdateOutcome>;
   listIds(group: string, options?: ListIdsOptions): Promise<ListIdsPage>;
+  /**
+   * Resolves once every write made so far is on disk. Writes resolve when visible, which may be
+   * before that; the write-ahead log calls this before it forgets entries (checkpoint).
+   */
+  flush?(): Promise<void>;
   /** Removes every record of a group (feature group deletion). */
   dropGroup(group: string): Promise<void>;
   close(): Promise<void>;

@@ -39,7 +39,14 @@ export class LmdbOnlineStore implements OnlineStore {
   ) {}
 
   static open(path: string): LmdbOnlineStore {
-    const root = open({ path, compression: false, encoder: { int64AsType: 'auto', largeBigIntToFloat: false } } as never) as RootDatabase;
+    // Writes resolve when committed and visible; the disk flush follows (see flush()). The
+    // write-ahead log holds every acknowledged write until the online store has flushed it.
+    const root = open({
+      path,
+      compression: false,
+      separateFlushed: true,
+      encoder: { int64AsType: 'auto', largeBigIntToFloat: false },
+    } as never) as RootDatabase;
     // Shared record structures let msgpack decode a record without re-reading its keys: faster gets.
     const db = root.openDB<Stored, string>({
       name: 'records',
@@ -130,6 +137,10 @@ export class LmdbOnlineStore implements OnlineStore {
       last = recordId;
     }
     return { recordIds };
+  }
+
+  async flush(): Promise<void> {
+    await this.root.flushed;
   }
 
   async dropGroup(group: string): Promise<void> {
