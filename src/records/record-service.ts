@@ -12,6 +12,7 @@ import {
   isFloeError,
   ValidationError,
   type FeatureGroup,
+  type ValidRecord,
   type FeatureRecord,
   type TtlDuration,
 } from '../domain/index.js';
@@ -238,20 +239,7 @@ export class RecordService {
         );
       }
     }
-    if (targets.offline) {
-      await this.pipeline.submit([
-        {
-          kind: 'delete',
-          group: group.featureGroupName,
-          recordId: marker.recordId,
-          values: marker.values,
-          eventTimeMicros: marker.eventTimeMicros,
-          online: false,
-          offline: true,
-          apiInvocationTimeMicros,
-        },
-      ]);
-    }
+    if (targets.offline) await this.pipeline.submit([deleteMarker(group, marker, apiInvocationTimeMicros)]);
   }
 
   /**
@@ -288,20 +276,7 @@ export class RecordService {
         else if (outcome === 'deleted') deleted++;
       }
     }
-    if (targets.offline) {
-      await this.pipeline.submit(
-        markers.map((marker) => ({
-          kind: 'delete' as const,
-          group: group.featureGroupName,
-          recordId: marker.recordId,
-          values: marker.values,
-          eventTimeMicros: marker.eventTimeMicros,
-          online: false,
-          offline: true,
-          apiInvocationTimeMicros,
-        })),
-      );
-    }
+    if (targets.offline) await this.pipeline.submit(markers.map((marker) => deleteMarker(group, marker, apiInvocationTimeMicros)));
     return { deleted, stale };
   }
 
@@ -380,6 +355,20 @@ export class RecordService {
   flush(groupName?: string): Promise<void> {
     return this.pipeline.flush(groupName === undefined ? undefined : featureGroupNameFromArn(groupName));
   }
+}
+
+/** The offline row of a delete: is_deleted, the identifier and event time, every other feature null. */
+function deleteMarker(group: FeatureGroup, marker: ValidRecord, apiInvocationTimeMicros: number): WriteEntry {
+  return {
+    kind: 'delete',
+    group: group.featureGroupName,
+    recordId: marker.recordId,
+    values: marker.values,
+    eventTimeMicros: marker.eventTimeMicros,
+    online: false,
+    offline: true,
+    apiInvocationTimeMicros,
+  };
 }
 
 function resolveTargets(group: FeatureGroup, targets: TargetStore[] | undefined): { online: boolean; offline: boolean } {

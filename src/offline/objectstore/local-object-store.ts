@@ -57,11 +57,9 @@ export class LocalObjectStore implements ObjectStore {
     return readFile(await this.checkedReal(this.localPath(uri)));
   }
 
-  async create(uri: string, bytes: Uint8Array): Promise<boolean> {
-    const path = this.localPath(uri);
+  /** Writes and syncs a temporary file beside `path`; readers never see half-written objects. */
+  private async writeTemporary(path: string, bytes: Uint8Array): Promise<string> {
     await mkdir(dirname(path), { recursive: true });
-    // Write a temporary file, sync it, then link it into place: link fails if the name exists,
-    // so a racing writer never overwrites, and readers never see a half-written object.
     const tmp = `${path}.${randomUUID()}.tmp`;
     const handle = await open(tmp, 'wx');
     try {
@@ -70,6 +68,14 @@ export class LocalObjectStore implements ObjectStore {
     } finally {
       await handle.close();
     }
+    return tmp;
+  }
+
+  async create(uri: string, bytes: Uint8Array): Promise<boolean> {
+    const path = this.localPath(uri);
+    // Link the synced temporary file into place: link fails if the name exists, so a racing
+    // writer never overwrites.
+    const tmp = await this.writeTemporary(path, bytes);
     try {
       await link(tmp, path);
       return true;
@@ -83,16 +89,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async overwrite(uri: string, bytes: Uint8Array): Promise<void> {
     const path = this.localPath(uri);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${randomUUID()}.tmp`;
-    const handle = await open(tmp, 'wx');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
+    await rename(await this.writeTemporary(path, bytes), path);
   }
 
   async exists(uri: string): Promise<boolean> {
