@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+const examples = fileURLToPath(new URL('../../examples/users.yaml', import.meta.url));
+
+describe('floe CLI', () => {
+  let dataDir: string;
+  const floe = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, '--data-dir', dataDir, ...args]);
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'floe-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates a group from YAML, writes, reads and queries, for people and for machines', async () => {
+    expect((await floe('feature-group', 'create', examples)).stdout).toMatch(/created feature group users/);
+    const list = JSON.parse((await floe('--json', 'feature-group', 'list')).stdout) as { featureGroups: Array<{ featureGroupName: string }> };
+    expect(list.featureGroups.map((g) => g.featureGroupName)).toEqual(['users']);
+    expect((await floe('put', 'users', '{"user_id":"u1","event_time":"2025-01-01T00:00:00Z","age":9007199254740993}')).code).toBe(0);
+    const got = await floe('--json', 'get', 'users', 'u1');
+    expect(got.stdout).toContain('"age": 9007199254740993'); // int64 exact in JSON output
+    expect((await floe('feature-group', 'describe', 'users')).stdout).toMatch(/identifier:\s+user_id/);
+    const rows = JSON.parse((await floe('--json', 'query', 'SELECT user_id, is_deleted FROM users')).stdout) as unknown[];
+    expect(rows).toEqual([{ user_id: 'u1', is_deleted: false }]);
+  });
+
+  it('reports bad input with the field and the reason, and a non-zero exit code', async () => {
+    const bad = await floe('put', 'users', '{"user_id":"u1","event_time":"soon"}');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: event_time: 'soon' is not an ISO-8601/);
+    const missing = await floe('get', 'nobody', 'u1');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/feature group 'nobody' does not exist/);
+    const definition = join(dataDir, 'bad.json');
+    await writeFile(definition, '{"featureGroupName": "x"');
+    expect((await floe('feature-group', 'create', definition)).stderr).toMatch(/not valid json/);
+  });
+});
