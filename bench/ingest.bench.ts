@@ -3,7 +3,7 @@
  * offline visibility lag after acknowledgement, and query planning time as commits pile up.
  * Run: npm run bench:ingest
  *   BENCH_PUTS (default 50,000), BENCH_ROWS (default 1,000,000; the issue's figure is 10,000,000),
- *   BENCH_COMMITS (default "1000,10000")
+ *   BENCH_COMMITS (default "1000,3000"; the issue asks for 10,000: see the note on snapshot expiry)
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { now, printTable, summarize } from './stats.js';
 
 const PUTS = Number(process.env.BENCH_PUTS ?? 50_000);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
-const COMMITS = (process.env.BENCH_COMMITS ?? '1000,10000').split(',').map(Number);
+const COMMITS = (process.env.BENCH_COMMITS ?? '1000,3000').split(',').map(Number);
 const CALLERS = 256;
 
 const features = [

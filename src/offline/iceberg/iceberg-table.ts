@@ -85,12 +85,12 @@ export class IcebergTable {
       'metadata-log': [],
       refs: {},
     };
-    const location = await writeMetadataFile(io, meta, 1);
-    if (!location || !(await pointers.swapTablePointer(name, undefined, location))) {
+    const written = await writeMetadataFile(io, meta, 1);
+    if (!written || !(await pointers.swapTablePointer(name, undefined, written.location))) {
       throw new ConflictError(`table '${name}' already exists`, { field: 'featureGroupName' });
     }
-    await writeVersionHint(io, location, meta.location, 1);
-    return new IcebergTable(name, io, pointers, { metadataLocation: location, version: 1 }, meta);
+    await writeVersionHint(io, written.bytes, meta.location, 1);
+    return new IcebergTable(name, io, pointers, { metadataLocation: written.location, version: 1 }, meta);
   }
 
   static async load(name: string, io: ObjectStore, pointers: TablePointerStore): Promise<IcebergTable> {
@@ -336,11 +336,11 @@ export class IcebergTable {
       next['last-updated-ms'] = Date.now();
       const maxLog = Number(base.properties['write.metadata.previous-versions-max'] ?? 100);
       next['metadata-log'] = [...base['metadata-log'], { 'metadata-file': pointer.metadataLocation, 'timestamp-ms': base['last-updated-ms'] }].slice(-maxLog);
-      const location = await writeMetadataFile(this.io, next, version);
-      if (location && (await this.pointers.swapTablePointer(this.name, pointer, location))) {
-        this.pointer = { metadataLocation: location, version };
+      const written = await writeMetadataFile(this.io, next, version);
+      if (written && (await this.pointers.swapTablePointer(this.name, pointer, written.location))) {
+        this.pointer = { metadataLocation: written.location, version };
         this.meta = next;
-        await writeVersionHint(this.io, location, next.location, version);
+        await writeVersionHint(this.io, written.bytes, next.location, version);
         return;
       }
     }
@@ -353,17 +353,18 @@ export class IcebergTable {
  * do): a writer that dies between writing and swapping leaves an orphan, never a name that blocks
  * the next commit. The registry pointer is the commit.
  */
-async function writeMetadataFile(io: ObjectStore, meta: TableMetadata, version: number): Promise<string | undefined> {
+async function writeMetadataFile(io: ObjectStore, meta: TableMetadata, version: number): Promise<{ location: string; bytes: Buffer } | undefined> {
   const location = `${meta.location}/metadata/${String(version).padStart(5, '0')}-${randomUUID()}.metadata.json`;
-  return (await io.create(location, Buffer.from(stringifyTableMetadata(meta)))) ? location : undefined;
+  const bytes = Buffer.from(stringifyTableMetadata(meta));
+  return (await io.create(location, bytes)) ? { location, bytes } : undefined;
 }
 
 /**
  * After a commit, the same metadata as `v<N>.metadata.json` plus `version-hint.text`, so that a
  * reader given only the table directory (no catalog) opens the current version.
  */
-async function writeVersionHint(io: ObjectStore, metadataLocation: string, tableLocation: string, version: number): Promise<void> {
-  await io.overwrite(`${tableLocation}/metadata/v${version}.metadata.json`, await io.read(metadataLocation));
+async function writeVersionHint(io: ObjectStore, metadata: Buffer, tableLocation: string, version: number): Promise<void> {
+  await io.overwrite(`${tableLocation}/metadata/v${version}.metadata.json`, metadata);
   await io.overwrite(`${tableLocation}/metadata/version-hint.text`, Buffer.from(String(version)));
 }
 
