@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { FeatureStore } from './feature-store.js';
-import { featureStoreBehaviour, offlineBehaviour } from './feature-store.suite.js';
+import { featureStoreBehaviour } from './feature-store.suite.js';
+import { offlineBehaviour } from './offline-store.suite.js';
 
 const embedded = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-sdk-'));
