@@ -147,6 +147,14 @@ describe('OfflineStore on Iceberg', () => {
     expect(snapshots.at(-1)!.summary['total-records']).toBe('12');
   });
 
+  it('commits to several tables at once through one store', async () => {
+    await Promise.all(['multi-a', 'multi-b', 'multi-c'].map((n) => store.ensureTable(group(n))));
+    await Promise.all(
+      ['multi-a', 'multi-b', 'multi-c'].flatMap((n) => [0, 1, 2].map((i) => store.appendRows(n, [row({ id: i, ts: `2025-01-0${i + 1}T00:00:00Z` })]))),
+    );
+    for (const n of ['multi-a', 'multi-b', 'multi-c']) expect((await readAll(n)).map((r) => Number(r.id))).toEqual([0, 1, 2]);
+  });
+
   it('refuses a rewrite whose files a concurrent rewrite removed, while appends racing it land', async () => {
     await store.ensureTable(group('rewrite'));
     await store.appendRows('rewrite', [row({ id: 1, ts: '2025-01-01T00:00:00Z' })]);

@@ -30,16 +30,22 @@ export interface TableFiles {
  */
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
-  private connection?: Promise<DuckDBConnection>;
+  private instance?: Promise<DuckDBInstance>;
 
   constructor(
     readonly io: ObjectStore,
     private readonly pointers: TablePointerStore,
   ) {}
 
-  private duckdb(): Promise<DuckDBConnection> {
-    this.connection ??= DuckDBInstance.create(':memory:', { threads: '2' }).then((db) => db.connect());
-    return this.connection;
+  /** Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one statement at a time. */
+  private async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+    const connection = await (await this.instance).connect();
+    try {
+      return await body(connection);
+    } finally {
+      connection.closeSync();
+    }
   }
 
   private table(group: string): Promise<IcebergTable> {
@@ -94,7 +100,9 @@ export class OfflineStore {
     const table = await this.table(group);
     await table.refresh();
     const { localPath, uri } = await this.newDataFile(table);
-    const file = await writeParquetFromSelect(connection ?? (await this.duckdb()), select, table.schema(), localPath, uri);
+    const file = connection
+      ? await writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
+      : await this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
     return file ? table.append([file]) : undefined;
   }
 
@@ -119,7 +127,7 @@ export class OfflineStore {
     const { localPath, uri } = await this.newDataFile(table);
     const scratch = join(this.io.localPath(this.io.rootUri)!, '.scratch');
     await mkdir(scratch, { recursive: true });
-    return writeParquetFromRows(await this.duckdb(), rows, table.schema(), scratch, localPath, uri);
+    return this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri));
   }
 
   private async newDataFile(table: IcebergTable): Promise<{ localPath: string; uri: string }> {
@@ -175,6 +183,6 @@ export class OfflineStore {
   }
 
   async close(): Promise<void> {
-    if (this.connection) (await this.connection).closeSync();
+    if (this.instance) (await this.instance).closeSync();
   }
 }
