@@ -12,13 +12,21 @@ export interface ValidRecord {
   values: FeatureRecord;
 }
 
+const featureMaps = new WeakMap<FeatureGroup, Map<string, Feature>>();
+
+/** Features by name; built once per feature group object (records are validated in the hot path). */
 export function featureMap(group: FeatureGroup): Map<string, Feature> {
-  return new Map(group.features.map((f) => [f.featureName, f]));
+  let map = featureMaps.get(group);
+  if (!map) {
+    map = new Map(group.features.map((f) => [f.featureName, f]));
+    featureMaps.set(group, map);
+  }
+  return map;
 }
 
 /** Canonical text form of a record identifier (the online key). */
 export function recordIdToString(group: FeatureGroup, raw: unknown, field = group.recordIdentifierFeatureName): string {
-  const def = group.features.find((f) => f.featureName === group.recordIdentifierFeatureName)!;
+  const def = featureMap(group).get(group.recordIdentifierFeatureName)!;
   const value = normalizeValue(def, raw, field);
   if (value === null) throw new ValidationError(`${field}: the record identifier is required`, { field });
   const text = String(value);

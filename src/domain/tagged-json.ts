@@ -12,7 +12,14 @@ function reviver(_key: string, value: unknown): unknown {
 }
 
 export function stringifyTagged(value: unknown): string {
-  return JSON.stringify(value, replacer);
+  // JSON.stringify refuses a bigint with a TypeError: try the fast path (no replacer call per
+  // value) first, and tag only when there is an int64 beyond 2^53 to keep.
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return JSON.stringify(value, replacer);
+  }
 }
 
 export function parseTagged<T = unknown>(text: string): T {

@@ -89,7 +89,8 @@ export async function writeParquetFromRows(
     stringifyTagged({ ...r.values, write_time: r.writeTimeMicros, api_invocation_time: r.apiInvocationTimeMicros, is_deleted: r.isDeleted }),
   );
   // Tagged bigints ({"$int64": "..."}) become bare JSON integers, which DuckDB reads into BIGINT exactly.
-  await writeFile(jsonPath, lines.join('\n').replace(/\{"\$int64":"(-?\d+)"\}/g, '$1'));
+  const text = lines.join('\n');
+  await writeFile(jsonPath, text.includes('"$int64"') ? text.replace(/\{"\$int64":"(-?\d+)"\}/g, '$1') : text);
   try {
     const columns = schema.fields
       .map((f) => `${quote(f.name)}: '${f.name === 'write_time' || f.name === 'api_invocation_time' ? 'BIGINT' : duckdbType(f.type)}'`)
