@@ -259,5 +259,3 @@ export function assertReady(group: FeatureGroup): void {
     );
   }
 }
-
-export { checkName as checkFeatureGroupName };

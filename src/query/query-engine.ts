@@ -50,27 +50,23 @@ export class QueryEngine {
   }
 
   async query(sql: string, tables: QueryTable[], options: { maxRows?: number } = {}): Promise<QueryResult> {
-    return this.run(sql, tables, async (connection) => {
-      const prepared = await this.prepareSelect(connection, sql);
-      const reader = await prepared.runAndReadAll();
-      const names = reader.deduplicatedColumnNames();
-      const types = reader.columnTypes().map((t) => t.toString());
-      let rows = reader.getRowObjectsJS() as Array<Record<string, unknown>>;
-      if (options.maxRows !== undefined) rows = rows.slice(0, options.maxRows);
-      for (const row of rows) for (const key of Object.keys(row)) row[key] = toFloeValue(row[key]);
-      return { columns: names.map((name, i) => ({ name, type: types[i]! })), rows };
-    });
+    const result = await this.run(sql, tables, (connection) => this.select(connection, sql));
+    if (options.maxRows !== undefined) result.rows = result.rows.slice(0, options.maxRows);
+    for (const row of result.rows) for (const key of Object.keys(row)) row[key] = toFloeValue(row[key]);
+    return result;
   }
 
   /** The result as an Apache Arrow table (int64 kept exact). */
   async queryArrow(sql: string, tables: QueryTable[]): Promise<Table> {
-    return this.run(sql, tables, async (connection) => {
-      const prepared = await this.prepareSelect(connection, sql);
-      const reader = await prepared.runAndReadAll();
-      const names = reader.deduplicatedColumnNames();
-      const types = reader.columnTypes().map((t) => t.toString());
-      return toArrowTable(names.map((name, i) => ({ name, type: types[i]! })), reader.getRowObjectsJS() as Array<Record<string, unknown>>);
-    });
+    const { columns, rows } = await this.run(sql, tables, (connection) => this.select(connection, sql));
+    return toArrowTable(columns, rows);
+  }
+
+  private async select(connection: DuckDBConnection, sql: string): Promise<QueryResult> {
+    const reader = await (await this.prepareSelect(connection, sql)).runAndReadAll();
+    const types = reader.columnTypes().map((t) => t.toString());
+    const columns = reader.deduplicatedColumnNames().map((name, i) => ({ name, type: types[i]! }));
+    return { columns, rows: reader.getRowObjectsJS() as Array<Record<string, unknown>> };
   }
 
   /** One connection per query: its temporary views are its own, so queries never see each other's. */
