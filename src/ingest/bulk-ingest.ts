@@ -11,8 +11,10 @@ export interface IngestOptions {
   targetStores?: TargetStore[];
   /** Called after each chunk. */
   onProgress?: (progress: IngestProgress) => void;
-  /** Rows validated and written per data file (default 100,000). */
+  /** Rows validated and written per data file, for records and Arrow tables (default 100,000). */
   chunkRows?: number;
+  /** DuckDB's memory limit when ingesting a file (default 2GB); beyond it, work spills to disk. */
+  memoryLimit?: string;
 }
 
 export interface IngestProgress {

@@ -1,5 +1,6 @@
-import { extname, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ttlToMicros, ValidationError, type FeatureGroup, type FeatureRecord } from '../domain/index.js';
 import type { OfflineStore } from '../offline/index.js';
@@ -41,7 +42,14 @@ export async function ingestFile(
   options: IngestOptions,
 ): Promise<IngestResult> {
   const reader = await fileReader(path);
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2', preserve_insertion_order: 'true' });
+  // Memory is bounded: past the limit DuckDB spills its working tables to a temporary directory.
+  const spill = await mkdtemp(join(tmpdir(), 'floe-ingest-'));
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '2',
+    preserve_insertion_order: 'true',
+    memory_limit: options.memoryLimit ?? '2GB',
+    temp_directory: spill,
+  });
   const connection = await instance.connect();
   try {
     return await run(connection, group, reader, stores, targets, options);
@@ -51,6 +59,7 @@ export async function ingestFile(
   } finally {
     connection.closeSync();
     instance.closeSync();
+    await rm(spill, { recursive: true, force: true });
   }
 }
 

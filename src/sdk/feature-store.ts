@@ -34,8 +34,11 @@ import { bulkIngest } from '../ingest/bulk-ingest.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
-import type { OpenOptions } from './open-options.js';
+import { registryOptions, type OpenOptions } from './open-options.js';
 import { openWritePipeline } from './write-pipeline-factory.js';
+
+/** The credential calls of the registry, all a server needs to verify and manage API keys. */
+export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'listAccessKeys' | 'deleteAccessKey'>;
 
 /**
  * The feature store. `FeatureStore.open()` runs it in-process on an embedded data directory;
@@ -65,11 +68,7 @@ export class FeatureStore {
     const lock = await DataDirLock.acquire(dataDir);
     const opened: Array<{ close(): Promise<void> }> = [];
     try {
-      const registry = await openRegistry(
-        options.registryUrl
-          ? { url: options.registryUrl, ...(options.registrySchema ? { schema: options.registrySchema } : {}) }
-          : { path: join(dataDir, 'registry.sqlite') },
-      );
+      const registry = await openRegistry(registryOptions({ ...options, dataDir }));
       opened.push(registry);
       const onlineOption = options.onlineStore ?? { kind: 'lmdb' };
       const online = await openOnlineStore(
@@ -121,6 +120,11 @@ export class FeatureStore {
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     return search(await this.registry.allFeatureGroups(), request);
+  }
+
+  /** API credentials, kept in the registry (the server verifies signatures with them). */
+  get accessKeys(): AccessKeyStore {
+    return this.registry;
   }
 
   /** A handle on one group's records. */

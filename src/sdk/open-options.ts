@@ -1,3 +1,6 @@
+import { join, resolve } from 'node:path';
+import type { RegistryOptions } from '../registry/index.js';
+
 /** Where a store keeps its parts. Everything defaults to the embedded setup inside `dataDir`. */
 export interface OpenOptions {
   /** Data directory (default `./.floe`): embedded registry, online store, write-ahead log, warehouse. */
@@ -12,4 +15,10 @@ export interface OpenOptions {
   warehouse?: string;
   /** How long buffered offline rows wait before a commit (default 200 ms), and how many force one. */
   offlineCommit?: { maxDelayMs?: number; maxRows?: number };
+}
+
+/** Where the registry of a store opened with these options lives (shared by FeatureStore.open and tools that need only the registry). */
+export function registryOptions(options: OpenOptions): RegistryOptions {
+  if (options.registryUrl) return { url: options.registryUrl, ...(options.registrySchema ? { schema: options.registrySchema } : {}) };
+  return { path: join(resolve(options.dataDir ?? '.floe'), 'registry.sqlite') };
 }

@@ -1,0 +1,220 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { UnauthenticatedError } from '../../domain/index.js';
+
+/**
+ * AWS Signature Version 4 verification, written from the specification ("Create a canonical
+ * request", "Create a string to sign", "Calculate the signature"). The server recomputes the
+ * signature from what it received and the caller's secret; nothing the client claims is trusted.
+ */
+
+export const ALGORITHM = 'AWS4-HMAC-SHA256';
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
+
+/** A request as it arrived, before anything was decoded. */
+export interface SignedRequest {
+  method: string;
+  /** Path and query exactly as received (still percent-encoded). */
+  url: string;
+  /** Node's rawHeaders: name, value, name, value, ... (names in any case, repeats kept). */
+  rawHeaders: string[];
+  body: Buffer | undefined;
+}
+
+/** The parts of `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`. */
+export interface SignatureClaim {
+  accessKeyId: string;
+  /** YYYYMMDD of the credential scope. */
+  scopeDate: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+export interface VerifyOptions {
+  /** Milliseconds since the epoch, for the clock-skew check. */
+  now: number;
+  /** Largest accepted distance between X-Amz-Date and the server clock (the spec's 15 minutes). */
+  maxSkewMs: number;
+  /** Whether `X-Amz-Content-Sha256: UNSIGNED-PAYLOAD` is accepted (the body is then not covered). */
+  allowUnsignedPayload: boolean;
+}
+
+function reject(message: string, field = 'Authorization'): never {
+  throw new UnauthenticatedError(`${field}: ${message}`, { field });
+}
+
+/** Reads the Authorization header; a missing or malformed one is refused. */
+export function parseAuthorization(header: string | undefined): SignatureClaim {
+  if (header === undefined || header === '') reject('the request is not signed; sign it with AWS Signature Version 4');
+  const space = header.indexOf(' ');
+  if (space < 0 || header.slice(0, space) !== ALGORITHM) reject(`only ${ALGORITHM} signatures are accepted`);
+  const parts = new Map<string, string>();
+  for (const part of header.slice(space + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) parts.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const credential = parts.get('Credential');
+  const signedHeaders = parts.get('SignedHeaders');
+  const signature = parts.get('Signature');
+  if (!credential || !signedHeaders || !signature) reject('Credential, SignedHeaders and Signature are all required');
+  const scope = credential.split('/');
+  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1]!) || scope.some((s) => s === '')) {
+    reject('Credential must be <access key id>/<YYYYMMDD>/<region>/<service>/aws4_request');
+  }
+  if (!/^[0-9a-f]{64}$/.test(signature)) reject('Signature must be 64 lowercase hex digits');
+  const headers = signedHeaders.split(';');
+  if (headers.some((h) => h === '' || h !== h.toLowerCase())) reject('SignedHeaders must be lowercase names separated by ;');
+  return {
+    accessKeyId: scope[0]!,
+    scopeDate: scope[1]!,
+    region: scope[2]!,
+    service: scope[3]!,
+    signedHeaders: headers,
+    signature,
+  };
+}
+
+/** Header values by lowercase name; repeated headers keep every value in order. */
+export function headerMap(rawHeaders: string[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!.toLowerCase();
+    const values = map.get(name);
+    if (values) values.push(rawHeaders[i + 1]!);
+    else map.set(name, [rawHeaders[i + 1]!]);
+  }
+  return map;
+}
+
+/** Milliseconds since the epoch of a `YYYYMMDDTHHMMSSZ` X-Amz-Date, or NaN. */
+export function parseAmzDate(text: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  if (!m) return Number.NaN;
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+/**
+ * Checks the signature of a request against the caller's secret. Throws UnauthenticatedError
+ * naming what is wrong; returns nothing when the request is authentic.
+ */
+export function verifySignature(request: SignedRequest, claim: SignatureClaim, secretAccessKey: string, options: VerifyOptions): void {
+  const headers = headerMap(request.rawHeaders);
+  const amzDate = headers.get('x-amz-date')?.[0];
+  if (amzDate === undefined) reject('the X-Amz-Date header is required', 'X-Amz-Date');
+  const signedAt = parseAmzDate(amzDate);
+  if (Number.isNaN(signedAt)) reject(`'${amzDate}' is not a YYYYMMDDTHHMMSSZ time`, 'X-Amz-Date');
+  if (Math.abs(options.now - signedAt) > options.maxSkewMs) {
+    reject(
+      `the request was signed at ${new Date(signedAt).toISOString()}, more than ${options.maxSkewMs / 60_000} minutes from the server's time ${new Date(options.now).toISOString()}`,
+      'X-Amz-Date',
+    );
+  }
+  if (claim.scopeDate !== amzDate.slice(0, 8)) reject('the credential scope date is not the date of X-Amz-Date');
+  for (const required of ['host', 'x-amz-date']) {
+    if (!claim.signedHeaders.includes(required)) reject(`SignedHeaders must include ${required}`);
+  }
+  const payloadHash = resolvePayloadHash(request.body, headers.get('x-amz-content-sha256')?.[0], options.allowUnsignedPayload);
+  const canonical = canonicalRequest(request, headers, claim.signedHeaders, payloadHash);
+  const scope = `${claim.scopeDate}/${claim.region}/${claim.service}/aws4_request`;
+  const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`;
+  const key = signingKey(secretAccessKey, claim.scopeDate, claim.region, claim.service);
+  const expected = createHmac('sha256', key).update(stringToSign).digest();
+  const given = Buffer.from(claim.signature, 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    reject('the signature does not match; check the secret access key and the signing method');
+  }
+}
+
+function resolvePayloadHash(body: Buffer | undefined, declared: string | undefined, allowUnsigned: boolean): string {
+  if (declared === UNSIGNED_PAYLOAD) {
+    if (!allowUnsigned) reject('UNSIGNED-PAYLOAD is not accepted by this server; sign the body', 'X-Amz-Content-Sha256');
+    return UNSIGNED_PAYLOAD;
+  }
+  const actual = body === undefined || body.length === 0 ? EMPTY_SHA256 : sha256Hex(body);
+  if (declared !== undefined && declared !== actual) {
+    reject('the declared payload hash does not match the body', 'X-Amz-Content-Sha256');
+  }
+  return actual;
+}
+
+/** The canonical request of the specification, from the request as received. */
+export function canonicalRequest(request: SignedRequest, headers: Map<string, string[]>, signedHeaders: string[], payloadHash: string): string {
+  const q = request.url.indexOf('?');
+  const path = q < 0 ? request.url : request.url.slice(0, q);
+  const query = q < 0 ? '' : request.url.slice(q + 1);
+  const lines = [request.method.toUpperCase(), canonicalUri(path), canonicalQuery(query)];
+  let canonicalHeaders = '';
+  for (const name of signedHeaders) {
+    const values = headers.get(name);
+    if (values === undefined) reject(`signed header '${name}' is not in the request`);
+    canonicalHeaders += `${name}:${values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',')}\n`;
+  }
+  lines.push(canonicalHeaders, signedHeaders.join(';'), payloadHash);
+  return lines.join('\n');
+}
+
+/**
+ * The path normalized (no empty, `.` or `..` segments) and URI-encoded once more, as every
+ * AWS service except S3 signs it: the client signs the already-encoded path.
+ */
+export function canonicalUri(rawPath: string): string {
+  const segments: string[] = [];
+  for (const segment of rawPath.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalized = `/${segments.join('/')}${segments.length > 0 && rawPath.endsWith('/') ? '/' : ''}`;
+  return uriEncode(normalized).replace(/%2F/g, '/');
+}
+
+/** Query parameters decoded, re-encoded per RFC 3986, sorted by name and then by value. */
+export function canonicalQuery(rawQuery: string): string {
+  if (rawQuery === '') return '';
+  const pairs: Array<[string, string]> = [];
+  for (const part of rawQuery.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    pairs.push([uriEncode(safeDecode(name)), uriEncode(safeDecode(value))]);
+  }
+  pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  return pairs.map(([n, v]) => `${n}=${v}`).join('&');
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    reject('the request URL holds a malformed percent-encoding', 'url');
+  }
+}
+
+/** RFC 3986 encoding: everything but A-Z a-z 0-9 - _ . ~ as %XX. */
+export function uriEncode(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+const signingKeys = new Map<string, Buffer>();
+
+/** kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), cached per day and scope. */
+export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  const cacheKey = `${date}\n${region}\n${service}\n${secret}`;
+  let key = signingKeys.get(cacheKey);
+  if (key === undefined) {
+    const kDate = createHmac('sha256', `AWS4${secret}`).update(date).digest();
+    const kRegion = createHmac('sha256', kDate).update(region).digest();
+    const kService = createHmac('sha256', kRegion).update(service).digest();
+    key = createHmac('sha256', kService).update('aws4_request').digest();
+    if (signingKeys.size >= 1024) signingKeys.clear();
+    signingKeys.set(cacheKey, key);
+  }
+  return key;
+}
