@@ -31,6 +31,7 @@ import type { Table as ArrowTable } from 'apache-arrow';
 import type { OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
 import { bulkIngest } from '../ingest/bulk-ingest.js';
+import { newDatasetBuilder, type DatasetBase, type DatasetBuilder } from '../dataset/index.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
@@ -164,6 +165,15 @@ export class FeatureStore {
   /** Like query, as an Apache Arrow table. */
   queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
     return this.queries.queryArrow(sql, options);
+  }
+
+  /**
+   * A point-in-time correct dataset for training or batch inference (SageMaker's DatasetBuilder):
+   * `store.createDataset(rows, { recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'ts' })
+   *   .withFeatureGroup('users').pointInTimeAccurateJoin().toRows()`.
+   */
+  createDataset(base: DatasetBase, options: { recordIdentifierFeatureName: string; eventTimeFeatureName: string }): DatasetBuilder {
+    return newDatasetBuilder(this.queries.datasetRunner((name) => this.groups.describe(name)), base, options);
   }
 
   /** Flushes buffered writes, closes every part and releases the data directory. */

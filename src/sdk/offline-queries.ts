@@ -1,7 +1,10 @@
 import type { Table as ArrowTable } from 'apache-arrow';
 import { NotFoundError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
 import type { OfflineStore, TableFiles } from '../offline/index.js';
-import { QueryEngine, type QueryResult, type QueryTable } from '../query/index.js';
+import { QueryEngine, quoteIdentifier, type QueryResult, type QueryTable } from '../query/index.js';
+import type { DatasetBase, DatasetRunner } from '../dataset/index.js';
+import { join } from 'node:path';
+import { DatasetBases } from './dataset-bases.js';
 import type { Registry } from '../registry/registry.js';
 
 export interface QueryOptions {
@@ -23,10 +26,14 @@ export interface SnapshotInfo {
 export class OfflineQueries {
   private engine?: Promise<QueryEngine>;
 
+  private readonly bases: DatasetBases;
+
   constructor(
     private readonly registry: Registry,
     private readonly offline: OfflineStore,
-  ) {}
+  ) {
+    this.bases = new DatasetBases(join(offline.io.localPath(offline.io.rootUri)!, '.scratch'));
+  }
 
   private queryEngine(): Promise<QueryEngine> {
     this.engine ??= QueryEngine.create({ warehouseDir: this.offline.io.localPath(this.offline.io.rootUri)! });
@@ -86,7 +93,39 @@ export class OfflineQueries {
     }
   }
 
+  /** Runs dataset plans in the sandboxed engine over the current snapshots. */
+  datasetRunner(getGroup: (name: string) => Promise<FeatureGroup>): DatasetRunner {
+    const prepared = new WeakMap<object, Promise<{ relation: string; columns: string[]; eventTimeKind: 'number' | 'text' | 'timestamp' }>>();
+    return {
+      featureGroup: getGroup,
+      prepareBase: (base, eventTimeFeatureName) => {
+        let p = prepared.get(base as object);
+        if (!p) {
+          p = this.prepareBase(base, eventTimeFeatureName);
+          prepared.set(base as object, p);
+        }
+        return p;
+      },
+      rows: async (sql) => (await this.query(sql)).rows,
+      arrow: (sql) => this.queryArrow(sql),
+    };
+  }
+
+  private async prepareBase(base: DatasetBase, eventTimeFeatureName: string) {
+    let relation: string;
+    if (typeof base === 'object' && base !== null && 'sql' in base && typeof base.sql === 'string') relation = `(${base.sql})`;
+    else if (typeof base === 'object' && base !== null && 'featureGroupName' in base && typeof base.featureGroupName === 'string') {
+      relation = quoteIdentifier(base.featureGroupName);
+    } else relation = `read_parquet('${(await this.bases.materialize(base)).replaceAll("'", "''")}')`;
+    const described = await this.query(`SELECT * FROM ${relation} LIMIT 0`);
+    const columns = described.columns.map((c) => c.name);
+    const type = described.columns.find((c) => c.name === eventTimeFeatureName)?.type.toUpperCase() ?? '';
+    const eventTimeKind: 'number' | 'text' | 'timestamp' = type.startsWith('TIMESTAMP') || type === 'DATE' ? 'timestamp' : type === 'VARCHAR' ? 'text' : 'number';
+    return { relation, columns, eventTimeKind };
+  }
+
   close(): void {
     void this.engine?.then((e) => e.close());
+    void this.bases.close();
   }
 }

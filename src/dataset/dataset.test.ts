@@ -1,0 +1,124 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../domain/index.js';
+import { FeatureStore } from '../sdk/feature-store.js';
+
+describe('point-in-time datasets', () => {
+  let dir: string;
+  let store: FeatureStore;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'floe-dataset-'));
+    store = await FeatureStore.open({ dataDir: dir });
+    await store.createFeatureGroup({
+      featureGroupName: 'profiles',
+      recordIdentifierFeatureName: 'user_id',
+      eventTimeFeatureName: 'ts',
+      featureDefinitions: [
+        { featureName: 'user_id', featureType: 'String' },
+        { featureName: 'ts', featureType: 'String' },
+        { featureName: 'level', featureType: 'Integral' },
+      ],
+    });
+    await store.createFeatureGroup({
+      featureGroupName: 'spend',
+      recordIdentifierFeatureName: 'user_id',
+      eventTimeFeatureName: 'ts',
+      featureDefinitions: [
+        { featureName: 'user_id', featureType: 'String' },
+        { featureName: 'ts', featureType: 'Fractional' },
+        { featureName: 'level', featureType: 'Fractional' },
+      ],
+    });
+    const profiles = store.featureGroup('profiles');
+    await profiles.putRecord({ user_id: 'a', ts: '2025-01-01T00:00:00Z', level: 1 });
+    await profiles.putRecord({ user_id: 'a', ts: '2025-01-03T09:00:00+09:00', level: 2 }); // = 2025-01-03T00:00Z
+    await profiles.putRecord({ user_id: 'a', ts: '2025-01-03T00:00:00Z', level: 3 }); // duplicate instant, written later: wins
+    await profiles.putRecord({ user_id: 'b', ts: '2025-01-01T00:00:00Z', level: 7 });
+    await profiles.deleteRecord('b', '2025-01-02T00:00:00Z');
+    await store.featureGroup('spend').putRecord({ user_id: 'a', ts: Date.parse('2025-01-02T00:00:00Z') / 1000, level: 0.5 });
+    await store.featureGroup('profiles').flush();
+    await store.featureGroup('spend').flush();
+  });
+  afterAll(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const base = [
+    { user_id: 'a', ts: '2024-12-31T00:00:00Z', label: 0 },
+    { user_id: 'a', ts: '2025-01-02T12:00:00+12:00', label: 1 }, // = 2025-01-02T00:00Z
+    { user_id: 'a', ts: '2025-01-05T00:00:00Z', label: 2 },
+    { user_id: 'b', ts: '2025-01-01T12:00:00Z', label: 3 },
+    { user_id: 'b', ts: '2025-01-04T00:00:00Z', label: 4 },
+    { user_id: 'c', ts: '2025-01-04T00:00:00Z', label: 5 },
+  ];
+  const dataset = () => store.createDataset(base, { recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'ts' });
+
+  it('joins the newest record at or before each row, never a future one, keeping every base row in order', async () => {
+    const rows = await dataset().withFeatureGroup('profiles').pointInTimeAccurateJoin().toRows();
+    expect(rows.map((r) => [r.label, r.level])).toEqual([
+      [0, null], // before any record
+      [1, 1], // offsets compare as instants
+      [2, 3], // the later-written duplicate wins
+      [3, 7],
+      [4, null], // the newest candidate is a delete marker
+      [5, null], // no records at all
+    ]);
+  });
+
+  it('joins several groups, renaming colliding columns, with epoch-second event times', async () => {
+    const rows = await dataset().withFeatureGroup('profiles').withFeatureGroup('spend').pointInTimeAccurateJoin().toRows();
+    expect(rows.map((r) => [r.label, r.level, r.spend__level])).toEqual([
+      [0, null, null],
+      [1, 1, 0.5], // spend at exactly the row's time counts
+      [2, 3, 0.5],
+      [3, 7, null],
+      [4, null, null],
+      [5, null, null],
+    ]);
+  });
+
+  it('honours maxAge, includeDeletedRecords, prefixes and asOf', async () => {
+    const aged = await dataset().withFeatureGroup('profiles', { maxAge: '1d' }).pointInTimeAccurateJoin().toRows();
+    expect(aged.map((r) => r.level)).toEqual([null, 1, null, 7, null, null]);
+    const deleted = await dataset().withFeatureGroup('profiles', { prefix: 'p_' }).includeDeletedRecords().pointInTimeAccurateJoin().toRows();
+    expect(deleted.map((r) => r.p_level)).toEqual([null, 1, 3, 7, 7, null]);
+    const before = await dataset().withFeatureGroup('profiles').asOf(new Date('2000-01-01')).pointInTimeAccurateJoin().toRows();
+    expect(before.map((r) => r.level)).toEqual([null, null, null, null, null, null]);
+  });
+
+  it('without the point-in-time flag joins the newest record overall', async () => {
+    const rows = await dataset().withFeatureGroup('profiles').toRows();
+    expect(rows.map((r) => r.level)).toEqual([3, 3, 3, null, null, null]);
+  });
+
+  it('compiles to one ASOF JOIN statement, and refuses bad options naming them', async () => {
+    const sql = await dataset().withFeatureGroup('profiles').pointInTimeAccurateJoin().toSQL();
+    expect(sql).toMatch(/ASOF LEFT JOIN __g0 g0 ON b\."user_id" = g0\.__id AND b\.__t >= g0\.__et/);
+    await expect(dataset().withFeatureGroup('profiles', { maxAge: 'soon' }).toRows()).rejects.toThrow(/featureGroups\[0\]\.maxAge/);
+    await expect(dataset().withFeatureGroup('profiles', { includedFeatureNames: ['nope'] }).toRows()).rejects.toBeInstanceOf(ValidationError);
+    await expect(dataset().toRows()).rejects.toThrow(/at least one feature group/);
+    await expect(
+      store.createDataset(base, { recordIdentifierFeatureName: 'missing', eventTimeFeatureName: 'ts' }).withFeatureGroup('profiles').toRows(),
+    ).rejects.toThrow(/base has no column 'missing'/);
+  });
+
+  it('takes the base from SQL over the offline store or from a feature group', async () => {
+    const rows = await store
+      .createDataset({ sql: "SELECT 'a' AS user_id, '2025-01-02T00:00:00Z' AS ts" }, { recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'ts' })
+      .withFeatureGroup('spend')
+      .pointInTimeAccurateJoin()
+      .toRows();
+    expect(rows).toEqual([{ user_id: 'a', ts: '2025-01-02T00:00:00Z', level: 0.5 }]);
+    const arrow = await store
+      .createDataset({ featureGroupName: 'spend' }, { recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'ts' })
+      .withFeatureGroup('profiles', { prefix: 'p_' })
+      .pointInTimeAccurateJoin()
+      .toArrow();
+    expect(arrow.numRows).toBe(1);
+    expect(arrow.getChild('p_level')!.get(0)).toBe(1n);
+  });
+});
