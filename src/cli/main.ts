@@ -5,6 +5,8 @@ import { demoCommand } from './commands/demo.js';
 import { featureGroupCommand } from './commands/feature-group.js';
 import { queryCommand, snapshotsCommand } from './commands/query.js';
 import { getCommand, putCommand } from './commands/records.js';
+import { keysCommand } from './commands/keys.js';
+import { serveCommand } from './commands/serve.js';
 import { addGlobalOptions, type GlobalOptions } from './store-options.js';
 
 const program = addGlobalOptions(
@@ -18,6 +20,8 @@ program.addCommand(getCommand(globals));
 program.addCommand(queryCommand(globals));
 program.addCommand(snapshotsCommand(globals));
 program.addCommand(demoCommand(globals));
+program.addCommand(serveCommand(globals));
+program.addCommand(keysCommand(globals));
 
 try {
   await program.parseAsync(process.argv);

@@ -38,9 +38,10 @@ interface HttpLayerError {
  * the client and never leaking its message.
  */
 export function toAwsError(error: unknown, protocol: AwsProtocol): AwsErrorResponse {
-  const { status, name, message } = classify(error);
+  const { status, name, message: raw } = classify(error);
   const type = protocol === 'json-1.1' ? (CONTROL_PLANE_NAMES[name] ?? name) : name;
   if (protocol === 'json-1.1') {
+    const message = isFloeError(error) ? pascalCaseField(raw, error.field) : raw;
     return {
       status,
       type,
@@ -52,9 +53,9 @@ export function toAwsError(error: unknown, protocol: AwsProtocol): AwsErrorRespo
   return {
     status,
     type,
-    message,
+    message: raw,
     headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
-    body: JSON.stringify({ Message: message }),
+    body: JSON.stringify({ Message: raw }),
   };
 }
 
@@ -74,6 +75,20 @@ function classify(error: unknown): { status: number; name: string; message: stri
 
 function fromFloe(error: FloeError): { status: number; name: string; message: string } {
   return { status: error.httpStatus, name: error.sagemakerName, message: error.message };
+}
+
+/**
+ * The SDK names fields in camelCase (`featureDefinitions[2].featureName`); the control plane's
+ * callers sent `FeatureDefinitions[2].FeatureName`, so its messages say that. Only paths of
+ * request properties are rewritten; runtime fields can be feature names and are left alone.
+ */
+export function pascalCaseField(message: string, field: string | undefined): string {
+  if (field === undefined || !message.startsWith(`${field}:`)) return message;
+  const pascal = field
+    .split('.')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('.');
+  return pascal + message.slice(field.length);
 }
 
 function describeHttpError(error: HttpLayerError): string {

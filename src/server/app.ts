@@ -1,0 +1,86 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FeatureStore } from '../sdk/index.js';
+import type { Authenticator } from './auth/authenticator.js';
+import { toAwsError } from './errors/aws-error.js';
+import { UnknownOperationError } from './errors/unknown-operation-error.js';
+import './fastify-types.js';
+import { ServerMetrics } from './metrics/metrics.js';
+import { sagemakerControlPlaneRoutes } from './sagemaker/control-plane-routes.js';
+import { sagemakerRuntimeRoutes } from './sagemaker/runtime-routes.js';
+
+/** Largest request body: 25 BatchWriteRecord entries of 350 KB each, with room for their JSON. */
+export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+
+export interface AppOptions {
+  store: FeatureStore;
+  authenticator: Authenticator;
+  /** Default: fresh counters. */
+  metrics?: ServerMetrics;
+  /** A pino logger (see createLogger); default: no logging. */
+  logger?: FastifyBaseLogger;
+  bodyLimit?: number;
+}
+
+/**
+ * The HTTP server of Floe as one fastify app: health and metrics, the SageMaker control plane
+ * (AWS JSON 1.1) and the feature store runtime (REST-JSON), each API a route module, all
+ * authenticated by one hook and all errors shaped in one place. Not yet listening: call
+ * `listen`, or drive it in-process with `inject`.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const metrics = options.metrics ?? new ServerMetrics();
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdHeader: false,
+    // Idle keep-alive connections are closed on shutdown; in-flight requests are answered first.
+    forceCloseConnections: 'idle',
+  });
+  let draining = false;
+
+  // Bodies stay raw bytes: the signature covers them exactly, and each API parses its own JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.decorateRequest('principal', null);
+  app.decorateRequest('operation', '');
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.operation = request.routeOptions.config.operation ?? request.routeOptions.url ?? 'unmatched';
+    reply.header('x-amzn-requestid', request.id);
+  });
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.auth === 'none') return;
+    request.principal = await options.authenticator.authenticate({
+      method: request.method,
+      url: request.raw.url ?? '/',
+      rawHeaders: request.raw.rawHeaders,
+      body: Buffer.isBuffer(request.body) ? request.body : undefined,
+    });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.operation, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.addHook('preClose', async () => {
+    draining = true;
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const aws = toAwsError(error, request.routeOptions.config?.protocol ?? 'rest-json');
+    if (aws.status >= 500) request.log.error({ err: error, operation: request.operation }, 'request failed');
+    return reply.code(aws.status).headers(aws.headers).send(aws.body);
+  });
+  app.setNotFoundHandler(async (request) => {
+    throw new UnknownOperationError(`${request.method} ${request.url.split('?')[0]}: no such operation`);
+  });
+
+  app.get('/health', { config: { auth: 'none', operation: 'Health' } }, async (_request, reply) =>
+    draining ? reply.code(503).send({ status: 'draining' }) : reply.send({ status: 'ok' }),
+  );
+  app.get('/metrics', { config: { auth: 'none', operation: 'Metrics' } }, async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4').send(metrics.render()),
+  );
+  await app.register(sagemakerControlPlaneRoutes, { store: options.store });
+  await app.register(sagemakerRuntimeRoutes, { store: options.store, metrics });
+  return app;
+}

@@ -1,0 +1,100 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { DestinationStream, LevelWithSilent, Logger } from 'pino';
+import { FeatureStore, type OpenOptions } from '../sdk/index.js';
+import { setUpCredentials, type CredentialsSetup } from './auth/access-keys.js';
+import { SigV4Authenticator } from './auth/authenticator.js';
+import { buildApp } from './app.js';
+import { createLogger } from './logger.js';
+
+export interface ServeOptions extends OpenOptions {
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  logLevel?: LevelWithSilent;
+  /** Where the JSON log lines go (default stdout). */
+  logDestination?: DestinationStream;
+  /** Where FLOE_ACCESS_KEY_ID / FLOE_SECRET_ACCESS_KEY are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Accept `X-Amz-Content-Sha256: UNSIGNED-PAYLOAD` (default false). */
+  allowUnsignedPayload?: boolean;
+}
+
+export interface RunningServer {
+  /** `http://host:port` it listens on. */
+  url: string;
+  credentials: CredentialsSetup;
+  app: FastifyInstance;
+  store: FeatureStore;
+  logger: Logger;
+  /** Stops accepting, lets in-flight requests finish, flushes and closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** `floe serve`: opens the store, sets up credentials, and listens. */
+export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  const logger = createLogger({ level: options.logLevel ?? 'info', ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const store = await FeatureStore.open(options);
+  let app: FastifyInstance | undefined;
+  try {
+    const credentials = await setUpCredentials(store.accessKeys, store.dataDir, options.env ?? process.env);
+    const authenticator = new SigV4Authenticator({
+      keys: store.accessKeys,
+      ...(credentials.staticKey ? { staticKey: credentials.staticKey } : {}),
+      allowUnsignedPayload: options.allowUnsignedPayload ?? false,
+    });
+    app = await buildApp({ store, authenticator, logger });
+    const host = options.host ?? '127.0.0.1';
+    await app.listen({ port: options.port ?? 8080, host });
+    const { port } = app.server.address() as AddressInfo;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    logger.info({ url, dataDir: store.dataDir, credentials: credentials.description }, 'floe server listening');
+    const running = app;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      credentials,
+      app: running,
+      store,
+      logger,
+      close: () =>
+        (closing ??= (async () => {
+          logger.info('draining: finishing in-flight requests');
+          await running.close();
+          await store.close();
+          logger.info('stopped: store flushed and closed');
+        })()),
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
+}
+
+/**
+ * SIGTERM / SIGINT: drain and exit 0 once the store is flushed. A second signal while draining
+ * exits at once (1), for an operator who cannot wait.
+ */
+export function closeOnSignals(server: RunningServer): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      server.logger.warn({ signal }, 'second signal: exiting without finishing the drain');
+      server.logger.flush();
+      process.exit(1);
+    }
+    stopping = true;
+    server.logger.info({ signal }, 'signal received');
+    server.close().then(
+      () => server.logger.flush(() => process.exit(0)),
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'shutdown failed');
+        server.logger.flush(() => process.exit(1));
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
