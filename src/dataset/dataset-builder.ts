@@ -41,9 +41,9 @@ const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 } as const;
 
 function parseMaxAge(value: number | string, field: string): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   const m = typeof value === 'string' ? DURATION.exec(value.trim()) : null;
-  if (!m) throw new ValidationError(`${field}: '${String(value)}' is not a positive duration (seconds, or like '7d', '12h', '30m')`, { field });
+  if (!m) throw new ValidationError(`${field}: '${String(value)}' is not a duration (seconds, or like '7d', '12h', '30m')`, { field });
   return Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS];
 }
 

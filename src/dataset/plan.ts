@@ -9,7 +9,8 @@
  *   (then the latest API invocation), unless duplicates are included.
  * - If the newest candidate is a delete marker, the row gets no features from that group (NULLs).
  *   `includeDeletedRecords` ignores delete markers, so a deleted record's last values still join.
- * - `maxAge`: a candidate older than t - maxAge counts as missing (NULLs).
+ * - `maxAge`: a record older than t - maxAge counts as missing (NULLs), with or without the
+ *   point-in-time flag.
  * - Without the point-in-time flag, the newest record overall (as of `asOf`) is joined.
  * - A left join keeps every base row exactly once, in the base's order.
  * - Feature columns keep their names; a name already present is written `<group>__<feature>`,

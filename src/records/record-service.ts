@@ -91,7 +91,7 @@ export class RecordService {
     private readonly groups: FeatureGroupCache,
     private readonly online: OnlineStore,
     private readonly pipeline: WritePipeline,
-    private readonly clock: () => number = () => Date.now() * 1000,
+    private readonly clock: () => number = monotonicMicros(),
   ) {}
 
   async group(nameOrArn: string): Promise<FeatureGroup> {
@@ -355,6 +355,19 @@ export class RecordService {
   flush(groupName?: string): Promise<void> {
     return this.pipeline.flush(groupName === undefined ? undefined : featureGroupNameFromArn(groupName));
   }
+}
+
+/**
+ * Epoch microseconds that never repeat or go back within a process, so `api_invocation_time`
+ * orders writes made in the same millisecond (duplicates resolve to the last written).
+ */
+export function monotonicMicros(): () => number {
+  let last = 0;
+  return () => {
+    const now = Date.now() * 1000;
+    last = now > last ? now : last + 1;
+    return last;
+  };
 }
 
 /** The offline row of a delete: is_deleted, the identifier and event time, every other feature null. */
