@@ -35,14 +35,22 @@ function arrowValue(type: DataType, value: unknown): unknown {
   return value;
 }
 
-/** Builds an Arrow table column by column, keeping int64 exact (BigInt64Array). */
+/** Builds an Arrow table from rows, keeping int64 exact (BigInt64Array). */
 export function toArrowTable(columns: Array<{ name: string; type: string }>, rows: Array<Record<string, unknown>>): Table {
+  return columnsToArrowTable(
+    columns,
+    columns.map((c) => rows.map((row) => row[c.name])),
+  );
+}
+
+/** Builds an Arrow table from column arrays (no row objects in between: the fast path). */
+export function columnsToArrowTable(columns: Array<{ name: string; type: string }>, values: unknown[][]): Table {
   const vectors: Record<string, Vector> = {};
-  for (const column of columns) {
+  columns.forEach((column, i) => {
     const type = arrowType(column.type);
     const builder = makeBuilder({ type, nullValues: [null, undefined] });
-    for (const row of rows) builder.append(arrowValue(type, row[column.name]) as never);
+    for (const value of values[i]!) builder.append(arrowValue(type, value) as never);
     vectors[column.name] = builder.finish().toVector();
-  }
+  });
   return new Table(vectors);
 }

@@ -2,7 +2,7 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import type { Table } from 'apache-arrow';
 import { realpath } from 'node:fs/promises';
 import { LimitExceededError, ValidationError } from '../domain/index.js';
-import { toArrowTable } from './arrow.js';
+import { columnsToArrowTable } from './arrow.js';
 import { quoteIdentifier, viewSql, type QueryTable } from './query-table.js';
 import { toFloeValue } from './values.js';
 
@@ -58,8 +58,12 @@ export class QueryEngine {
 
   /** The result as an Apache Arrow table (int64 kept exact). */
   async queryArrow(sql: string, tables: QueryTable[]): Promise<Table> {
-    const { columns, rows } = await this.run(sql, tables, (connection) => this.select(connection, sql));
-    return toArrowTable(columns, rows);
+    return this.run(sql, tables, async (connection) => {
+      const reader = await (await this.prepareSelect(connection, sql)).runAndReadAll();
+      const types = reader.columnTypes().map((t) => t.toString());
+      const columns = reader.deduplicatedColumnNames().map((name, i) => ({ name, type: types[i]! }));
+      return columnsToArrowTable(columns, reader.getColumnsJS() as unknown[][]);
+    });
   }
 
   private async select(connection: DuckDBConnection, sql: string): Promise<QueryResult> {
