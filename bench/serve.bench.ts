@@ -45,7 +45,7 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecAr
 }
 
 /** Sends one call through the official client and keeps the signed request, to replay it (valid for 15 minutes). */
-async function capture(client: SageMakerFeatureStoreRuntimeClient, command: Parameters<SageMakerFeatureStoreRuntimeClient['send']>[0]): Promise<Captured> {
+async function capture(client: SageMakerFeatureStoreRuntimeClient, send: (client: SageMakerFeatureStoreRuntimeClient) => Promise<unknown>): Promise<Captured> {
   let captured: Captured | undefined;
   client.middlewareStack.add(
     (next) => async (args) => {
@@ -58,7 +58,7 @@ async function capture(client: SageMakerFeatureStoreRuntimeClient, command: Para
     },
     { step: 'deserialize', name: 'captureSigned', override: true },
   );
-  await client.send(command as never);
+  await send(client);
   return captured!;
 }
 
@@ -130,12 +130,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < 1000; i += 25) {
     await rt.send(new BatchWriteRecordCommand({ Entries: Array.from({ length: 25 }, (_, j) => ({ FeatureGroupName: 'bench', Record: record(i + j) })) }));
   }
-  const get = await capture(new SageMakerFeatureStoreRuntimeClient(config), new GetRecordCommand({ FeatureGroupName: 'bench', RecordIdentifierValueAsString: 'user-7' }));
+  const get = await capture(new SageMakerFeatureStoreRuntimeClient(config), (c) => c.send(new GetRecordCommand({ FeatureGroupName: 'bench', RecordIdentifierValueAsString: 'user-7' })));
   const batch = await capture(
     new SageMakerFeatureStoreRuntimeClient(config),
-    new BatchGetRecordCommand({ Identifiers: [{ FeatureGroupName: 'bench', RecordIdentifiersValueAsString: Array.from({ length: 100 }, (_, i) => `user-${i}`) }] }),
+    (c) => c.send(new BatchGetRecordCommand({ Identifiers: [{ FeatureGroupName: 'bench', RecordIdentifiersValueAsString: Array.from({ length: 100 }, (_, i) => `user-${i}`) }] })),
   );
-  const put = await capture(new SageMakerFeatureStoreRuntimeClient(config), new PutRecordCommand({ FeatureGroupName: 'bench', Record: record(5) }));
+  const put = await capture(new SageMakerFeatureStoreRuntimeClient(config), (c) => c.send(new PutRecordCommand({ FeatureGroupName: 'bench', Record: record(5) })));
   const getBody = await new Promise<string>((resolve) => {
     const r = request({ host: '127.0.0.1', port, method: get.method, path: get.path, headers: get.headers }, (res) => {
       let b = '';
