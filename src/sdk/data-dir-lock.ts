@@ -18,7 +18,8 @@ export class DataDirLock {
   private constructor(private readonly path: string) {}
 
   static async acquire(dataDir: string): Promise<DataDirLock> {
-    await mkdir(dataDir, { recursive: true });
+    // The directory holds the registry (API secrets included) and data: owner only.
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
     const path = join(dataDir, 'LOCK');
     const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
     for (let attempt = 0; attempt < 3; attempt++) {

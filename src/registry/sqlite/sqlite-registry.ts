@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyRegistry, type RegistryDialect } from '../kysely-registry.js';
@@ -15,6 +16,8 @@ const sqliteDialect: RegistryDialect = {
 /** The embedded registry: one SQLite file (or ':memory:'). */
 export async function openSqliteRegistry(path: string): Promise<KyselyRegistry> {
   const database = new Database(path);
+  // The registry holds API secrets: readable by its owner only.
+  if (path !== ':memory:') chmodSync(path, 0o600);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
