@@ -35,6 +35,8 @@ interface Spec {
   includeDeletedRecords: boolean;
   asOf?: Date | string | number;
   eventTimeRange?: [Date | string | number, Date | string | number];
+  recentRecordsPerIdentifier?: number;
+  limit?: number;
 }
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$/;
@@ -45,6 +47,11 @@ function parseMaxAge(value: number | string, field: string): number {
   const m = typeof value === 'string' ? DURATION.exec(value.trim()) : null;
   if (!m) throw new ValidationError(`${field}: '${String(value)}' is not a duration (seconds, or like '7d', '12h', '30m')`, { field });
   return Number(m[1]) * UNIT_SECONDS[m[2] as keyof typeof UNIT_SECONDS];
+}
+
+function positiveInteger(n: number, field: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new ValidationError(`${field}: must be a whole number of at least 1`, { field });
+  return n;
 }
 
 /**
@@ -84,6 +91,16 @@ export class DatasetBuilder {
 
   withEventTimeRange(start: Date | string | number, end: Date | string | number): DatasetBuilder {
     return this.with({ eventTimeRange: [start, end] });
+  }
+
+  /** Up to n most recent records per identifier and row (one output row each). */
+  withNumberOfRecentRecordsByRecordIdentifier(n: number): DatasetBuilder {
+    return this.with({ recentRecordsPerIdentifier: positiveInteger(n, 'numberOfRecentRecordsByRecordIdentifier') });
+  }
+
+  /** At most n output rows. */
+  withNumberOfRecordsFromQueryResults(n: number): DatasetBuilder {
+    return this.with({ limit: positiveInteger(n, 'numberOfRecordsFromQueryResults') });
   }
 
   async toSQL(): Promise<string> {
@@ -148,6 +165,8 @@ export class DatasetBuilder {
       includeDuplicatedRecords: s.includeDuplicatedRecords,
       includeDeletedRecords: s.includeDeletedRecords,
       ...(s.asOf === undefined ? {} : { asOfMicros: toMicros(s.asOf, 'asOf') }),
+      ...(s.recentRecordsPerIdentifier === undefined ? {} : { recentRecordsPerIdentifier: s.recentRecordsPerIdentifier }),
+      ...(s.limit === undefined ? {} : { limit: s.limit }),
       ...(s.eventTimeRange === undefined
         ? {}
         : { eventTimeRange: { startMicros: toMicros(s.eventTimeRange[0], 'eventTimeRange.start'), endMicros: toMicros(s.eventTimeRange[1], 'eventTimeRange.end') } }),

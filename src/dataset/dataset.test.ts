@@ -106,6 +106,23 @@ describe('point-in-time datasets', () => {
     ).rejects.toThrow(/base has no column 'missing'/);
   });
 
+  it('returns the N most recent records per identifier, and limits the result', async () => {
+    const recent = await dataset().withFeatureGroup('profiles').pointInTimeAccurateJoin().withNumberOfRecentRecordsByRecordIdentifier(2).toRows();
+    expect(recent.map((r) => [r.label, r.level])).toEqual([
+      [0, null],
+      [1, 1],
+      [2, 3], // newest first: the duplicate at 2025-01-03 collapsed to the last written, then the one before
+      [2, 1],
+      [3, 7],
+      [4, null], // the delete marker, then the record before it
+      [4, 7],
+      [5, null],
+    ]);
+    const limited = await dataset().withFeatureGroup('profiles').pointInTimeAccurateJoin().withNumberOfRecordsFromQueryResults(2).toRows();
+    expect(limited.map((r) => r.label)).toEqual([0, 1]);
+    expect(() => dataset().withNumberOfRecordsFromQueryResults(0)).toThrow(ValidationError);
+  });
+
   it('takes the base from SQL over the offline store or from a feature group', async () => {
     const rows = await store
       .createDataset({ sql: "SELECT 'a' AS user_id, '2025-01-02T00:00:00Z' AS ts" }, { recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'ts' })

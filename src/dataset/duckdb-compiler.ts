@@ -45,12 +45,18 @@ export function compileToDuckDB(plan: DatasetPlan): string {
   const select = plan.baseColumns.map((c) => `b.${q(c)}`);
   const joins: string[] = [];
   const filters: string[] = [];
+  const recent = plan.recentRecordsPerIdentifier;
   plan.groups.forEach((g, i) => {
     const alias = `g${i}`;
     const on = plan.pointInTime
       ? `b.${q(g.targetFeatureNameInBase)} = ${alias}.__id AND b.__t >= ${alias}.__et`
       : `b.${q(g.targetFeatureNameInBase)} = ${alias}.__id`;
-    joins.push(`${plan.pointInTime ? 'ASOF LEFT JOIN' : 'LEFT JOIN'} __g${i} ${alias} ON ${on}`);
+    // One candidate per row: ASOF picks the newest at or before the row's time. N candidates: a
+    // plain join ranked by a window function (the shape SageMaker generates), kept to the top N.
+    joins.push(`${plan.pointInTime && recent === undefined ? 'ASOF LEFT JOIN' : 'LEFT JOIN'} __g${i} ${alias} ON ${on}`);
+    if (recent !== undefined) {
+      filters.push(`${alias}.__id IS NULL OR row_number() OVER (PARTITION BY b.__row ORDER BY ${alias}.__et DESC) <= ${recent}`);
+    }
     const missing = [`${alias}.__deleted`];
     if (g.maxAgeSeconds !== undefined) missing.push(`${alias}.__et < b.__t - to_microseconds(${Math.round(g.maxAgeSeconds * 1e6)})`);
     for (const f of g.includedFeatureNames) {
@@ -61,9 +67,14 @@ export function compileToDuckDB(plan: DatasetPlan): string {
     }
     if (g.joinType === 'inner') filters.push(`${alias}.__id IS NOT NULL AND NOT (${missing.join(' OR ')})`);
   });
+  const where = filters.filter((f) => !f.includes('OVER'));
+  const qualify = filters.filter((f) => f.includes('OVER'));
+  const order = recent === undefined ? 'b.__row' : `b.__row, ${plan.groups.map((_, i) => `g${i}.__et DESC`).join(', ')}`;
   return (
     `WITH ${ctes.join(',\n')}\n` +
     `SELECT ${select.join(', ')}\nFROM __base b\n${joins.join('\n')}\n` +
-    `${filters.length ? `WHERE ${filters.join(' AND ')}\n` : ''}ORDER BY b.__row`
+    `${where.length ? `WHERE ${where.map((f) => `(${f})`).join(' AND ')}\n` : ''}` +
+    `${qualify.length ? `QUALIFY ${qualify.map((f) => `(${f})`).join(' AND ')}\n` : ''}` +
+    `ORDER BY ${order}${plan.limit === undefined ? '' : `\nLIMIT ${plan.limit}`}`
   );
 }

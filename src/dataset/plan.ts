@@ -13,6 +13,8 @@
  *   point-in-time flag.
  * - Without the point-in-time flag, the newest record overall (as of `asOf`) is joined.
  * - A left join keeps every base row exactly once, in the base's order.
+ * - `withNumberOfRecentRecordsByRecordIdentifier(n)`: up to n candidates per row (newest first),
+ *   one output row each; a row with none keeps one row of NULLs (left join).
  * - Feature columns keep their names; a name already present is written `<group>__<feature>`,
  *   or the group's `prefix` + name when a prefix is given.
  */
@@ -46,4 +48,8 @@ export interface DatasetPlan {
   /** Epoch microseconds. */
   asOfMicros?: number;
   eventTimeRange?: { startMicros: number; endMicros: number };
+  /** Up to this many most recent records per identifier (one output row each), instead of one. */
+  recentRecordsPerIdentifier?: number;
+  /** At most this many output rows. */
+  limit?: number;
 }
