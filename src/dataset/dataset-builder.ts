@@ -23,6 +23,7 @@ export interface DatasetRunner {
   prepareBase(base: DatasetBase, eventTimeFeatureName: string): Promise<{ relation: string; columns: string[]; eventTimeKind: DatasetPlan['baseEventTimeKind'] }>;
   rows(sql: string): Promise<Array<Record<string, unknown>>>;
   arrow(sql: string): Promise<Table>;
+  writeFile(rows: Array<Record<string, unknown>>, path: string): Promise<void>;
 }
 
 interface Spec {
@@ -113,6 +114,13 @@ export class DatasetBuilder {
 
   async toArrow(): Promise<Table> {
     return this.runner.arrow(await this.toSQL());
+  }
+
+  /** Writes the dataset to a Parquet or CSV file (by extension); returns the number of rows. */
+  async toFile(path: string): Promise<number> {
+    const rows = await this.toRows();
+    await this.runner.writeFile(rows, path);
+    return rows.length;
   }
 
   /** Resolves names and options into a plan (validating them, naming the option at fault). */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,19 @@ describe('point-in-time datasets', () => {
     const limited = await dataset().withFeatureGroup('profiles').pointInTimeAccurateJoin().withNumberOfRecordsFromQueryResults(2).toRows();
     expect(limited.map((r) => r.label)).toEqual([0, 1]);
     expect(() => dataset().withNumberOfRecordsFromQueryResults(0)).toThrow(ValidationError);
+  });
+
+  it('writes the dataset to Parquet and CSV files', async () => {
+    const builder = dataset().withFeatureGroup('profiles').pointInTimeAccurateJoin();
+    expect(await builder.toFile(join(dir, 'out.parquet'))).toBe(6);
+    expect(await builder.toFile(join(dir, 'out.csv'))).toBe(6);
+    const back = await store
+      .createDataset({ path: join(dir, 'out.parquet') }, { recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'ts' })
+      .withFeatureGroup('spend', { prefix: 's_' })
+      .toRows();
+    expect(back.map((r) => r.level)).toEqual([null, 1, 3, 7, null, null]);
+    expect((await readFile(join(dir, 'out.csv'), 'utf8')).split('\n')[0]).toBe('user_id,ts,label,level');
+    await expect(builder.toFile(join(dir, 'out.txt'))).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('takes the base from SQL over the offline store or from a feature group', async () => {

@@ -108,6 +108,7 @@ export class OfflineQueries {
       },
       rows: async (sql) => (await this.query(sql)).rows,
       arrow: (sql) => this.queryArrow(sql),
+      writeFile: (rows, path) => this.bases.writeFile(rows, path),
     };
   }
 
