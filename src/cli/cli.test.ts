@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,17 @@ describe('floe CLI', () => {
     expect((await floe('feature-group', 'describe', 'users')).stdout).toMatch(/identifier:\s+user_id/);
     const rows = JSON.parse((await floe('--json', 'query', 'SELECT user_id, is_deleted FROM users')).stdout) as unknown[];
     expect(rows).toEqual([{ user_id: 'u1', is_deleted: false }]);
+    const base = join(dataDir, 'base.csv');
+    await writeFile(base, 'uid,at,label\nu1,2024-12-31T00:00:00Z,0\nu1,2025-06-01T00:00:00Z,1\n');
+    const out = join(dataDir, 'training.csv');
+    const built = await floe('dataset', '--base', base, '--id', 'uid', '--event-time', 'at', '--feature-group', 'users:uid', '--out', out);
+    expect(built.stdout).toMatch(/wrote 2 rows/);
+    // Before the record: no age; after it: the record's age, int64 exact.
+    expect((await readFile(out, 'utf8')).trim().split('\n').map((l) => { const c = l.split(','); return `${c[2]},${c[3]}`; })).toEqual([
+      'label,age',
+      '0,',
+      '1,9007199254740993',
+    ]);
   });
 
   it('reports bad input with the field and the reason, and a non-zero exit code', async () => {

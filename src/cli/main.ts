@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { isFloeError } from '../domain/index.js';
+import { datasetCommand } from './commands/dataset.js';
 import { demoCommand } from './commands/demo.js';
 import { featureGroupCommand } from './commands/feature-group.js';
 import { queryCommand, snapshotsCommand } from './commands/query.js';
@@ -18,6 +19,7 @@ program.addCommand(featureGroupCommand(globals));
 program.addCommand(putCommand(globals));
 program.addCommand(getCommand(globals));
 program.addCommand(queryCommand(globals));
+program.addCommand(datasetCommand(globals));
 program.addCommand(snapshotsCommand(globals));
 program.addCommand(demoCommand(globals));
 program.addCommand(serveCommand(globals));
