@@ -173,7 +173,8 @@ export function duckdbColumnsToArrow(columns: ReadonlyArray<{ name: string; type
   columns.forEach((column, i) => {
     const c = conversion(column.type, column.name);
     fields.push(new Field(column.name, c.type, true));
-    data.push(toData(c, values[i]!));
+    // A result with no rows has no chunks, and so no column arrays.
+    data.push(toData(c, values[i] ?? []));
   });
   const length = values[0]?.length ?? 0;
   const struct = makeData({ type: new Struct(fields), length, nullCount: 0, children: data });

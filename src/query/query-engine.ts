@@ -11,6 +11,8 @@ import { openSandbox } from './sandbox.js';
 import { prepareSelect } from './statement-guard.js';
 import { toFloeValue } from './values.js';
 
+const MEMORY_SIZE = /^\d+(\.\d+)?\s*([KMGT]i?B|B|%)$/i;
+
 export interface QueryEngineOptions {
   /** The only directory user SQL may read (symbolic links out of it are refused by DuckDB). */
   warehouseDir: string;
@@ -63,6 +65,7 @@ export class QueryEngine {
     const threads = options.threads ?? 2;
     if (!Number.isInteger(threads) || threads < 1) throw new ValidationError(`threads: must be a positive integer (got ${options.threads})`, { field: 'threads' });
     const memoryLimit = options.memoryLimit ?? '2GB';
+    if (!MEMORY_SIZE.test(memoryLimit)) throw new ValidationError(`memoryLimit: '${memoryLimit}' is not a memory size such as '2GB', '512MiB' or '50%'`, { field: 'memoryLimit' });
     let warehouse: string;
     try {
       warehouse = await realpath(options.warehouseDir);
@@ -77,10 +80,7 @@ export class QueryEngine {
       return new QueryEngine(instance, [...new Set([resolve(options.warehouseDir), warehouse])], spillDir, timeoutMs, memoryLimit);
     } catch (error) {
       rmSync(spillDir, { recursive: true, force: true });
-      if (/memory_limit|memory limit/i.test((error as Error).message)) {
-        throw new ValidationError(`memoryLimit: '${memoryLimit}' is not a memory size DuckDB accepts (${(error as Error).message})`, { field: 'memoryLimit', cause: error });
-      }
-      throw error;
+      throw new InternalError(`queryEngine: DuckDB could not be opened: ${(error as Error).message}`, { cause: error });
     }
   }
 

@@ -29,7 +29,7 @@ export async function openSandbox(options: SandboxOptions): Promise<DuckDBInstan
   try {
     // UTC so that TIMESTAMPTZ text and date parts do not depend on the host's zone. TimeZone needs
     // icu loaded, so it cannot be an instance option; it must come before the lock.
-    await setup.run("SET TimeZone = 'UTC'");
+    await setup.run("SET GLOBAL TimeZone = 'UTC'");
     await setup.run(`SET allowed_directories = [${literal(`${options.warehouseDir}/`)}]`);
     await setup.run('SET enable_external_access = false');
     await setup.run('SET lock_configuration = true');

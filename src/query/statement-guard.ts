@@ -7,6 +7,8 @@ const STATEMENT_NAMES = new Map<number, string>(
     .map(([name, id]) => [id, name.replace(/_STATEMENT$/, '')]),
 );
 
+const refuse = (kind: string) => new ValidationError(`sql: only SELECT statements are allowed (got ${kind})`, { field: 'sql' });
+
 /**
  * Prepares user SQL if it is exactly one read-only statement. DuckDB reports SELECT for queries,
  * VALUES, DESCRIBE, SUMMARIZE, SHOW and read-only PRAGMAs (`PRAGMA version`); PRAGMAs that change
@@ -19,11 +21,31 @@ export async function prepareSelect(connection: DuckDBConnection, sql: string): 
     const hint = /^\s*pivot\b/i.test(sql) ? ' (PIVOT needs an explicit IN list here)' : '';
     throw new ValidationError(`sql: exactly one statement is allowed (got ${statements.count})${hint}`, { field: 'sql' });
   }
-  const prepared = await statements.prepare(0);
+  let prepared: DuckDBPreparedStatement;
+  try {
+    prepared = await statements.prepare(0);
+  } catch (error) {
+    // Preparing binds: `DROP VIEW missing` fails there with a catalog error before its kind is
+    // known. Ask the parser alone whether it was a SELECT, so a refusal reads as one.
+    if (!(await parsesAsSelect(connection, sql))) throw refuse(firstKeyword(sql));
+    throw error;
+  }
   if (prepared.statementType !== StatementType.SELECT) {
     const kind = STATEMENT_NAMES.get(prepared.statementType) ?? `statement type ${prepared.statementType}`;
     prepared.destroySync();
-    throw new ValidationError(`sql: only SELECT statements are allowed (got ${kind})`, { field: 'sql' });
+    throw refuse(kind);
   }
   return prepared;
+}
+
+/** json_serialize_sql parses without binding and serializes SELECT statements only. */
+async function parsesAsSelect(connection: DuckDBConnection, sql: string): Promise<boolean> {
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS tree', [sql]);
+  const tree = JSON.parse(String(reader.getRowObjectsJS()[0]?.tree)) as { error: boolean; error_type?: string };
+  return !(tree.error && tree.error_type === 'not implemented');
+}
+
+function firstKeyword(sql: string): string {
+  const word = sql.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, '').match(/^[A-Za-z]+/)?.[0]?.toUpperCase();
+  return word === undefined || word === 'WITH' ? 'a statement that is not a SELECT' : word;
 }
