@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InternalError, ValidationError } from '../domain/index.js';
-import { QueryEngine } from './query-engine.js';
+import { QueryEngine, type QueryResult } from './query-engine.js';
 import type { QueryTable } from './query-table.js';
 import { openSandbox } from './sandbox.js';
 import { makeTestWarehouse, type TestWarehouse } from './test-warehouse.js';
@@ -37,7 +37,7 @@ describe('query sandbox', () => {
     await wh?.remove();
   });
 
-  const attempt = (sql: string, tables: QueryTable[] = [table]) =>
+  const attempt = (sql: string, tables: QueryTable[] = [table]): Promise<{ result?: QueryResult; error?: Error }> =>
     engine.query(sql, tables).then(
       (result) => ({ result }),
       (error: unknown) => ({ error: error as Error }),
