@@ -155,6 +155,17 @@ describe('QueryEngine', () => {
     expect(table.getChild('event_time')!.data[0]!.values[1]).toBe(1704164645123456n);
   });
 
+  it('returns Arrow text exactly: multi-byte characters, NULL apart from empty, long values', async () => {
+    const long = 'ü'.repeat(5000);
+    const table = await engine.queryArrow(
+      `SELECT * FROM (VALUES (1, 'é'), (2, NULL), (3, ''), (4, '日本語'), (5, '🙂 ok'), (6, '${long}')) t(i, s) ORDER BY i`,
+      [],
+    );
+    expect(table.getChild('s')!.toJSON()).toEqual(['é', null, '', '日本語', '🙂 ok', long]);
+    const unsigned = await engine.queryArrow('SELECT 18446744073709551615::UBIGINT AS u', []);
+    expect(unsigned.getChild('u')!.toArray()).toEqual(new BigUint64Array([2n ** 64n - 1n]));
+  });
+
   it('returns Arrow for aggregates: HUGEINT sums as Int64, refused with a clear error beyond it', async () => {
     const sums = await engine.queryArrow('SELECT sum(orders) AS total, avg(orders) AS mean, DATE \'2024-02-29\' AS d FROM "order-stats"', [orders]);
     expect(sums.getChild('total')!.toArray()).toEqual(new BigInt64Array([10n]));
