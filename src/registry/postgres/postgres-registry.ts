@@ -1,7 +1,8 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { ValidationError } from '../../domain/index.js';
 import { KyselyRegistry, type RegistryDialect } from '../kysely-registry.js';
+import { migrations } from '../migrations/index.js';
 import type { RegistryDatabase } from '../schema.js';
 
 const postgresDialect: RegistryDialect = {
@@ -31,7 +32,13 @@ export async function openPostgresRegistry(url: string, schema?: string): Promis
   }
   const pool = new pg.Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path="${schema}"` } : {}) });
   const db = new Kysely<RegistryDatabase>({ dialect: new PostgresDialect({ pool }) });
-  const registry = new KyselyRegistry(db, postgresDialect);
-  await registry.migrate(); // kysely's migrator takes a lock, so racing processes migrate once
-  return registry;
+  // kysely's migrator takes a lock, so racing processes migrate once. Its bookkeeping tables are
+  // looked up in the registry's own schema: found in another schema of the same database, they
+  // would be taken as ours (and missing from our search path).
+  const { error } = await new Migrator({ db, provider: migrations, migrationTableSchema: schema ?? 'public' }).migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw error;
+  }
+  return new KyselyRegistry(db, postgresDialect);
 }
