@@ -10,7 +10,7 @@ import type { Registry } from '../registry/registry.js';
 export interface QueryOptions {
   /** Time travel: a time (Date, ISO-8601, epoch seconds) or a snapshot id (bigint). */
   asOf?: Date | string | number | bigint;
-  /** Rows returned at most (the query still runs whole). */
+  /** Rows returned at most; reading stops there and the result says `truncated`. */
   maxRows?: number;
 }
 
