@@ -1,4 +1,5 @@
 /** The feature group registry: SQLite embedded, PostgreSQL shared. */
+import { ValidationError } from '../domain/index.js';
 import { openPostgresRegistry } from './postgres/postgres-registry.js';
 import type { Registry } from './registry.js';
 import { openSqliteRegistry } from './sqlite/sqlite-registry.js';
@@ -17,6 +18,8 @@ export interface RegistryOptions {
 
 export async function openRegistry(options: RegistryOptions): Promise<Registry> {
   if (options.url && /^postgres(ql)?:\/\//.test(options.url)) return openPostgresRegistry(options.url, options.schema);
-  if (options.url) throw new Error(`registry URL must start with postgres:// or postgresql:// (got a ${options.url.split(':')[0]} URL)`);
+  if (options.url) {
+    throw new ValidationError(`url: a registry URL must start with postgres:// or postgresql:// (got '${options.url.split(':')[0]}:')`, { field: 'url' });
+  }
   return openSqliteRegistry(options.path ?? ':memory:');
 }

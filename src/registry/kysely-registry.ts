@@ -1,7 +1,7 @@
-import { Migrator, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { NotFoundError, ResourceInUseError, ValidationError, type FeatureGroup } from '../domain/index.js';
 import { featureGroupFromJson, featureGroupToJson } from './feature-group-json.js';
-import { migrations } from './migrations/index.js';
+import { migrateRegistry } from './migrations/index.js';
 import type {
   AccessKey,
   AccessRole,
@@ -26,18 +26,20 @@ const SORT_COLUMNS = { Name: 'name_key', CreationTime: 'creation_time', FeatureG
 /** The registry's SQL, written once over kysely and shared by SQLite and PostgreSQL. */
 export class KyselyRegistry implements Registry {
   readonly kind: Registry['kind'];
+  private closed = false;
 
+  /** `release` runs on close instead of destroying `db`, for a connection shared with others. */
   constructor(
     private readonly db: Kysely<RegistryDatabase>,
     private readonly dialect: RegistryDialect,
+    private readonly release: () => Promise<void> = () => db.destroy(),
   ) {
     this.kind = dialect.kind;
   }
 
   /** Brings the schema up to date; safe to run on every open. */
   async migrate(): Promise<void> {
-    const { error } = await new Migrator({ db: this.db, provider: migrations }).migrateToLatest();
-    if (error) throw error;
+    await migrateRegistry(this.db);
   }
 
   async createFeatureGroup(group: FeatureGroup): Promise<void> {
@@ -177,9 +179,11 @@ export class KyselyRegistry implements Registry {
   }
 
   async listJobRuns(query: { featureGroupName?: string; limit?: number } = {}): Promise<JobRun[]> {
+    const limit = query.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit: must be a whole number of at least 1', { field: 'limit' });
     let select = this.db.selectFrom('job_runs').selectAll();
     if (query.featureGroupName) select = select.where('feature_group_name', '=', query.featureGroupName);
-    const rows = await select.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(query.limit ?? 100).execute();
+    const rows = await select.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -223,7 +227,9 @@ export class KyselyRegistry implements Registry {
   }
 
   async close(): Promise<void> {
-    await this.db.destroy();
+    if (this.closed) return;
+    this.closed = true;
+    await this.release();
   }
 }
 

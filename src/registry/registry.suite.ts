@@ -109,6 +109,31 @@ export function registryBehaviour(label: string, open: () => Promise<Registry>, 
       await expect(registry.updateFeatureGroup(name('ghost'), (g) => g)).rejects.toBeInstanceOf(NotFoundError);
     });
 
+    it('serialises updates from several registry instances on one database: every change lands', async () => {
+      const n = name('multi');
+      await registry.createFeatureGroup(featureGroupFixture(n));
+      const others = await Promise.all([open(), open()]);
+      try {
+        const registries = [registry, ...others];
+        await Promise.all(
+          Array.from({ length: 9 }, (_, i) =>
+            registries[i % registries.length]!.updateFeatureGroup(n, (g) => ({
+              ...g,
+              features: [...g.features, { featureName: `m${i}`, featureType: 'String', parameters: [], creationTime: new Date(), lastModifiedTime: new Date() }],
+            })),
+          ),
+        );
+        for (const r of registries) {
+          const names = (await r.getFeatureGroup(n))!.features.map((f) => f.featureName);
+          expect(names.filter((f) => f.startsWith('m')).sort()).toEqual(Array.from({ length: 9 }, (_, i) => `m${i}`));
+        }
+      } finally {
+        await Promise.all(others.map((r) => r.close()));
+      }
+      // Closing the others leaves this one working (SQLite shares one connection per file).
+      expect((await registry.getFeatureGroup(n))?.featureGroupName).toBe(n);
+    });
+
     it('deletes a group with its table pointer', async () => {
       const n = name('del');
       await registry.createFeatureGroup(featureGroupFixture(n));
@@ -176,6 +201,7 @@ export function registryBehaviour(label: string, open: () => Promise<Registry>, 
       expect(await registry.deleteAccessKey(keyId)).toBe(true);
       expect(await registry.deleteAccessKey(keyId)).toBe(false);
       expect(await registry.getAccessKey(keyId)).toBeUndefined();
+      await expect(registry.listJobRuns({ limit: 0 })).rejects.toMatchObject({ name: 'ValidationError', field: 'limit' });
     });
   });
 }

@@ -1,4 +1,5 @@
-import type { Migration, MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { RegistryDatabase } from '../schema.js';
 import { initial } from './0001-initial.js';
 
 /** Migrations live in code (no files to find at run time), applied in name order on open. */
@@ -7,3 +8,12 @@ export const migrations: MigrationProvider = {
     return { '0001-initial': initial };
   },
 };
+
+/**
+ * Brings the schema up to date; safe on every open. Concurrent openers migrate once: kysely
+ * locks on PostgreSQL, and on SQLite its migration transaction takes the write lock first.
+ */
+export async function migrateRegistry(db: Kysely<RegistryDatabase>): Promise<void> {
+  const { error } = await new Migrator({ db, provider: migrations }).migrateToLatest();
+  if (error) throw error;
+}
