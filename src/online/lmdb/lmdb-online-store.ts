@@ -1,5 +1,5 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { FeatureRecord } from '../../domain/index.js';
+import { InternalError, isFloeError, type FeatureRecord } from '../../domain/index.js';
 import type {
   DeleteOutcome,
   DeletionMode,
@@ -12,23 +12,32 @@ import type {
   RecordKey,
   UpdateOutcome,
 } from '../online-store.js';
-import { isExpired, mergeRecord, nowMicros, selectFeatures } from '../stored-value.js';
+import { checkLimit, checkMicros, checkRecord, decodeCursor, encodeCursor, mergeRecord, nowMicros, selectFeatures } from '../stored-value.js';
 
-/** What one key holds: a record, or a soft-delete marker (`d`) with the delete's event time. */
+/**
+ * What one key holds: an OnlineRecord as is (so a get returns the decoded object without a copy),
+ * or a soft-delete marker: `deleted` with the delete's event time and no values.
+ */
 interface Stored {
-  t: number;
-  v?: FeatureRecord;
-  x?: number;
-  d?: 1;
+  eventTimeMicros: number;
+  values?: FeatureRecord;
+  expiresAtMicros?: number;
+  deleted?: true;
 }
 
 const SEPARATOR = '\u0000';
+/** msgpack with 64-bit integers exact: int64 beyond 2^53 decodes to a bigint, smaller ones to a number. */
+const ENCODER = { int64AsType: 'auto', largeBigIntToFloat: false };
 
 /**
- * The embedded online store on LMDB: memory-mapped reads (no copy through a server), writes
- * batched by lmdb into transactions. Keys are `group \0 recordId`, so one group is a contiguous
- * range in key order (paging, dropping a group). Values are msgpack with int64 kept exact.
- * Expired records are filtered on read and replaced by the next write to their key.
+ * The embedded online store on LMDB: memory-mapped reads in-process, writes batched by lmdb into
+ * transactions (each method's read-check-write runs inside one, so it is atomic per key).
+ * Keys are `group \0 recordId`: a group is one contiguous range in byte order, which listIds
+ * pages through and dropGroup removes. Values are msgpack with shared structures.
+ *
+ * Expiry: records are filtered on read by the caller's clock; a record expired by the real clock
+ * is also removed when met (a get, getMany or listIds schedules its removal, and a write to its
+ * key treats it as absent), so expired data does not pile up on disk.
  */
 export class LmdbOnlineStore implements OnlineStore {
   readonly kind = 'lmdb';
@@ -38,66 +47,106 @@ export class LmdbOnlineStore implements OnlineStore {
     private readonly db: Database<Stored, string>,
   ) {}
 
+  /** Opens (creating if needed) the store in directory `path`. */
   static open(path: string): LmdbOnlineStore {
-    // Writes resolve when committed and visible; the disk flush follows (see flush()). The
-    // write-ahead log holds every acknowledged write until the online store has flushed it.
-    const root = open({
-      path,
-      compression: false,
-      separateFlushed: true,
-      encoder: { int64AsType: 'auto', largeBigIntToFloat: false },
-    } as never) as RootDatabase;
-    // Shared record structures let msgpack decode a record without re-reading its keys: faster gets.
-    const db = root.openDB<Stored, string>({
-      name: 'records',
-      sharedStructuresKey: Symbol.for('structures'),
-      encoder: { int64AsType: 'auto', largeBigIntToFloat: false },
-    } as never);
-    return new LmdbOnlineStore(root, db);
+    try {
+      // Writes resolve when committed and visible; the disk flush follows (see flush()). The
+      // write-ahead log holds every acknowledged write until the online store has flushed it.
+      // (lmdb's typings lack the msgpack encoder options, hence the casts.)
+      const root = open({ path, compression: false, separateFlushed: true, encoder: ENCODER } as never) as RootDatabase;
+      // Shared structures: msgpack decodes a record without re-reading its field names.
+      const db = root.openDB<Stored, string>({ name: 'records', sharedStructuresKey: Symbol.for('structures'), encoder: ENCODER } as never);
+      return new LmdbOnlineStore(root, db);
+    } catch (error) {
+      throw failure('open', error);
+    }
   }
 
   async put(group: string, recordId: string, record: OnlineRecord): Promise<PutOutcome> {
-    return this.db.transaction(() => this.putInTransaction(key(group, recordId), record));
+    checkRecord(record);
+    return this.write('put', () => this.putInTransaction(key(group, recordId), record, nowMicros()));
   }
 
   async putMany(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>): Promise<PutOutcome[]> {
-    return this.db.transaction(() => records.map(({ recordId, record }) => this.putInTransaction(key(group, recordId), record)));
+    for (const { record } of records) checkRecord(record);
+    return this.write('putMany', () => {
+      const now = nowMicros();
+      return records.map(({ recordId, record }) => this.putInTransaction(key(group, recordId), record, now));
+    });
   }
 
-  private putInTransaction(k: string, record: OnlineRecord): PutOutcome {
+  private putInTransaction(k: string, record: OnlineRecord, now: number): PutOutcome {
     const current = this.db.get(k);
-    if (current && current.t > record.eventTimeMicros) return 'stale';
-    const value: Stored = { t: record.eventTimeMicros, v: record.values };
-    if (record.expiresAtMicros !== undefined) value.x = record.expiresAtMicros;
+    if (current && !expired(current, now) && current.eventTimeMicros > record.eventTimeMicros) return 'stale';
+    const value: Stored = { values: record.values, eventTimeMicros: record.eventTimeMicros };
+    if (record.expiresAtMicros !== undefined) value.expiresAtMicros = record.expiresAtMicros;
     this.db.putSync(k, value);
     return 'written';
   }
 
-  async get(group: string, recordId: string, options: GetOptions = {}): Promise<OnlineRecord | undefined> {
-    return this.read(this.db.get(key(group, recordId)), options.featureNames, options.nowMicros ?? nowMicros());
+  get(group: string, recordId: string, options?: GetOptions): Promise<OnlineRecord | undefined> {
+    // Not async: a get is a few microseconds, and an async frame would be a good part of them.
+    try {
+      const k = key(group, recordId);
+      return Promise.resolve(this.read(k, this.db.get(k), options?.featureNames, options?.nowMicros ?? nowMicros()));
+    } catch (error) {
+      return Promise.reject(failure('get', error));
+    }
   }
 
-  async getMany(keys: ReadonlyArray<RecordKey & { featureNames?: string[] }>, options: { nowMicros?: number } = {}): Promise<Array<OnlineRecord | undefined>> {
-    const now = options.nowMicros ?? nowMicros();
-    return keys.map((k) => this.read(this.db.get(key(k.group, k.recordId)), k.featureNames, now));
+  getMany(keys: ReadonlyArray<RecordKey & { featureNames?: string[] }>, options?: { nowMicros?: number }): Promise<Array<OnlineRecord | undefined>> {
+    try {
+      const now = options?.nowMicros ?? nowMicros();
+      const out = new Array<OnlineRecord | undefined>(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        const { group, recordId, featureNames } = keys[i]!;
+        const k = key(group, recordId);
+        out[i] = this.read(k, this.db.get(k), featureNames, now);
+      }
+      return Promise.resolve(out);
+    } catch (error) {
+      return Promise.reject(failure('getMany', error));
+    }
   }
 
-  private read(stored: Stored | undefined, featureNames: string[] | undefined, now: number): OnlineRecord | undefined {
-    if (!stored || stored.d || !stored.v || isExpired(stored.x, now)) return undefined;
-    const record: OnlineRecord = { values: selectFeatures(stored.v, featureNames), eventTimeMicros: stored.t };
-    if (stored.x !== undefined) record.expiresAtMicros = stored.x;
+  /** The live record in `stored`, or undefined; the hot path of every read, so it copies only for a feature subset. */
+  private read(k: string, stored: Stored | undefined, featureNames: string[] | undefined, now: number): OnlineRecord | undefined {
+    if (stored === undefined || stored.deleted) return undefined;
+    if (stored.expiresAtMicros !== undefined && stored.expiresAtMicros <= now) {
+      this.removeIfExpired(k, stored);
+      return undefined;
+    }
+    if (!featureNames) return stored as OnlineRecord;
+    const record: OnlineRecord = { values: selectFeatures(stored.values!, featureNames), eventTimeMicros: stored.eventTimeMicros };
+    if (stored.expiresAtMicros !== undefined) record.expiresAtMicros = stored.expiresAtMicros;
     return record;
   }
 
+  /** Lazy reclaim: re-checked inside the write, so a newer record written meanwhile stays. */
+  private removeIfExpired(k: string, stored: Stored): void {
+    if (!expired(stored, nowMicros())) return; // expired only by the caller's clock: keep it
+    this.db
+      .transaction(() => {
+        const current = this.db.get(k);
+        if (current && expired(current, nowMicros())) this.db.removeSync(k);
+      })
+      .catch(() => undefined); // not removed: it stays filtered on read, and the next write replaces it
+  }
+
   async delete(group: string, recordId: string, eventTimeMicros: number, mode: DeletionMode): Promise<DeleteOutcome> {
+    checkMicros(eventTimeMicros, 'eventTimeMicros');
     const k = key(group, recordId);
-    return this.db.transaction(() => {
+    return this.write('delete', (): DeleteOutcome => {
       const current = this.db.get(k);
       if (!current) return 'absent';
+      if (expired(current, nowMicros())) {
+        this.db.removeSync(k);
+        return 'absent';
+      }
       // Only a newer delete applies: an equal or older event time leaves the stored state as it is.
-      if (current.t >= eventTimeMicros) return 'stale';
+      if (current.eventTimeMicros >= eventTimeMicros) return 'stale';
       if (mode === 'HardDelete') this.db.removeSync(k);
-      else this.db.putSync(k, { t: eventTimeMicros, d: 1 });
+      else this.db.putSync(k, { eventTimeMicros, deleted: true });
       return 'deleted';
     });
   }
@@ -107,34 +156,40 @@ export class LmdbOnlineStore implements OnlineStore {
     recordId: string,
     change: { values: FeatureRecord; eventTimeMicros?: number; expiresAtMicros?: number | null },
   ): Promise<UpdateOutcome> {
+    if (change.eventTimeMicros !== undefined) checkMicros(change.eventTimeMicros, 'eventTimeMicros');
+    if (change.expiresAtMicros !== undefined && change.expiresAtMicros !== null) checkMicros(change.expiresAtMicros, 'expiresAtMicros');
     const k = key(group, recordId);
-    const now = nowMicros();
-    return this.db.transaction(() => {
-      const current = this.read(this.db.get(k), undefined, now);
-      if (!current) return 'absent';
+    return this.write('update', (): UpdateOutcome => {
+      const current = this.db.get(k);
+      if (!current || current.deleted) return 'absent';
+      if (expired(current, nowMicros())) {
+        this.db.removeSync(k);
+        return 'absent';
+      }
       if (change.eventTimeMicros !== undefined && change.eventTimeMicros < current.eventTimeMicros) return 'stale';
-      const merged = mergeRecord(current, change);
-      const value: Stored = { t: merged.eventTimeMicros, v: merged.values };
-      if (merged.expiresAtMicros !== undefined) value.x = merged.expiresAtMicros;
+      const merged = mergeRecord(current as OnlineRecord, change);
+      const value: Stored = { values: merged.values, eventTimeMicros: merged.eventTimeMicros };
+      if (merged.expiresAtMicros !== undefined) value.expiresAtMicros = merged.expiresAtMicros;
       this.db.putSync(k, value);
       return 'updated';
     });
   }
 
   async listIds(group: string, options: ListIdsOptions = {}): Promise<ListIdsPage> {
-    const limit = options.limit ?? 100;
+    const limit = checkLimit(options.limit);
     const now = options.nowMicros ?? nowMicros();
     const prefix = group + SEPARATOR;
-    const start = options.cursor === undefined ? prefix : `${prefix}${decodeCursor(options.cursor)}${SEPARATOR}`;
+    // The smallest key after `prefix + last` is `prefix + last + \0`: the page starts just past the cursor.
+    const start = options.cursor === undefined ? prefix : prefix + decodeCursor(options.cursor) + SEPARATOR;
     const recordIds: string[] = [];
-    let last: string | undefined;
     for (const { key: k, value } of this.db.getRange({ start, end: group + '\u0001' })) {
-      const recordId = k.slice(prefix.length);
-      if (isExpired(value.x, now)) continue;
-      if (value.d && !options.includeSoftDeleted) continue;
-      if (recordIds.length === limit) return { recordIds, nextCursor: encodeCursor(last!) };
-      recordIds.push(recordId);
-      last = recordId;
+      if (value.expiresAtMicros !== undefined && value.expiresAtMicros <= now) {
+        this.removeIfExpired(k, value);
+        continue;
+      }
+      if (value.deleted && !options.includeSoftDeleted) continue;
+      if (recordIds.length === limit) return { recordIds, nextCursor: encodeCursor(recordIds[limit - 1]!) };
+      recordIds.push(k.slice(prefix.length));
     }
     return { recordIds };
   }
@@ -144,7 +199,7 @@ export class LmdbOnlineStore implements OnlineStore {
   }
 
   async dropGroup(group: string): Promise<void> {
-    await this.db.transaction(() => {
+    return this.write('dropGroup', () => {
       for (const k of this.db.getKeys({ start: group + SEPARATOR, end: group + '\u0001' })) this.db.removeSync(k);
     });
   }
@@ -152,16 +207,26 @@ export class LmdbOnlineStore implements OnlineStore {
   async close(): Promise<void> {
     await this.root.close();
   }
+
+  /** Runs `body` in one write transaction; driver failures become typed errors. */
+  private async write<T>(operation: string, body: () => T): Promise<T> {
+    try {
+      return await this.db.transaction(body);
+    } catch (error) {
+      throw failure(operation, error);
+    }
+  }
 }
 
 function key(group: string, recordId: string): string {
   return group + SEPARATOR + recordId;
 }
 
-function encodeCursor(recordId: string): string {
-  return Buffer.from(recordId).toString('base64url');
+function expired(stored: Stored, now: number): boolean {
+  return stored.expiresAtMicros !== undefined && stored.expiresAtMicros <= now;
 }
 
-function decodeCursor(cursor: string): string {
-  return Buffer.from(cursor, 'base64url').toString();
+function failure(operation: string, error: unknown): Error {
+  if (isFloeError(error)) return error;
+  return new InternalError(`online store (lmdb) ${operation}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

@@ -2,28 +2,26 @@ import { Redis } from 'ioredis';
 import type { RedisLike, ScriptName } from './redis-like.js';
 import { SCRIPTS } from './scripts.js';
 
-type ScriptedRedis = Redis & Record<ScriptName, (...args: string[]) => Promise<unknown>>;
+type ScriptedRedis = Redis & Record<ScriptName, (numberOfKeys: number, ...keysAndArgs: string[]) => Promise<unknown>>;
 
-/** RedisLike over ioredis: scripts through defineCommand (EVALSHA), reads pipelined. */
-export function ioredisClient(urlOrClient: string | Redis = 'redis://127.0.0.1:6379'): RedisLike {
-  const redis = (typeof urlOrClient === 'string' ? new Redis(urlOrClient, { maxRetriesPerRequest: 3, enableAutoPipelining: true }) : urlOrClient) as ScriptedRedis;
-  for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * RedisLike over ioredis. Scripts go through defineCommand (EVALSHA, EVAL on a cache miss).
+ * A connection opened here auto-pipelines: every command issued in one tick of the event loop
+ * shares one write, which is what makes many concurrent gets cheap. A client passed in is used
+ * as configured and left open by quit().
+ */
+export function ioredisClient(urlOrClient: string | Redis = DEFAULT_REDIS_URL): RedisLike {
+  const owned = typeof urlOrClient === 'string';
+  const redis = (owned ? new Redis(urlOrClient, { maxRetriesPerRequest: 3, enableAutoPipelining: true }) : urlOrClient) as ScriptedRedis;
+  for (const [name, script] of Object.entries(SCRIPTS)) {
+    if (typeof (redis as unknown as Record<string, unknown>)[name] !== 'function') redis.defineCommand(name, { lua: script.lua });
+  }
   return {
-    runScript: (name, keys, args) => redis[name](...keys, ...args),
-    async readHashes(keys, fields) {
-      // One key: a plain command (auto-pipelined with whatever else this tick sends).
-      if (keys.length === 1) return [fields ? await redis.hmget(keys[0]!, ...fields) : await redis.hgetall(keys[0]!)];
-      const pipeline = redis.pipeline();
-      for (const key of keys) {
-        if (fields) pipeline.hmget(key, ...fields);
-        else pipeline.hgetall(key);
-      }
-      const results = (await pipeline.exec()) ?? [];
-      return results.map(([error, value]) => {
-        if (error) throw error;
-        return value as Record<string, string> | Array<string | null>;
-      });
-    },
+    runScript: (name, keys, args) => redis[name](keys.length, ...keys, ...args),
+    get: (key) => redis.get(key),
+    mget: (keys) => redis.mget(keys),
     zrangeByLex: (key, min, max, count) => redis.zrangebylex(key, min, max, 'LIMIT', 0, count),
     async zrem(key, members) {
       if (members.length > 0) await redis.zrem(key, ...members);
@@ -32,7 +30,7 @@ export function ioredisClient(urlOrClient: string | Redis = 'redis://127.0.0.1:6
       if (keys.length > 0) await redis.del(...keys);
     },
     async quit() {
-      await redis.quit();
+      if (owned) await redis.quit();
     },
   };
 }

@@ -1,16 +1,21 @@
 /**
  * The Redis commands the online store uses. The store sees only this; ioredis is wired in
- * ioredis-client.ts, so another client (or Redis Cluster) slots in without touching the store.
+ * ioredis-client.ts, so another client slots in without touching the store. (Redis Cluster would
+ * need the record and index keys of a script in one slot; the store does not arrange that yet.)
  */
 export interface RedisLike {
   /** Runs one of the store's Lua scripts (EVALSHA, loading it on first use). */
   runScript(name: ScriptName, keys: string[], args: string[]): Promise<unknown>;
-  /** HGETALL (fields undefined) or HMGET for many keys in one round trip. */
-  readHashes(keys: string[], fields?: string[]): Promise<Array<Record<string, string> | Array<string | null>>>;
+  /** GET: one record. */
+  get(key: string): Promise<string | null>;
+  /** MGET: many records in one command. */
+  mget(keys: string[]): Promise<Array<string | null>>;
+  /** ZRANGEBYLEX key min max LIMIT 0 count. */
   zrangeByLex(key: string, min: string, max: string, count: number): Promise<string[]>;
   zrem(key: string, members: string[]): Promise<void>;
   del(keys: string[]): Promise<void>;
+  /** Closes the connection if this client opened it; an injected connection stays open. */
   quit(): Promise<void>;
 }
 
-export type ScriptName = 'floePut' | 'floeDelete' | 'floeUpdate';
+export type ScriptName = 'floePut' | 'floeDelete' | 'floeUpdate' | 'floeUnindex';

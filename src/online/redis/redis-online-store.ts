@@ -1,4 +1,4 @@
-import { parseTagged, stringifyTagged, type FeatureRecord } from '../../domain/index.js';
+import { InternalError, isFloeError, stringifyTagged, type FeatureRecord } from '../../domain/index.js';
 import type {
   DeleteOutcome,
   DeletionMode,
@@ -11,20 +11,23 @@ import type {
   RecordKey,
   UpdateOutcome,
 } from '../online-store.js';
-import { isExpired, nowMicros } from '../stored-value.js';
+import { checkLimit, checkMicros, checkRecord, decodeCursor, encodeCursor, nowMicros, selectFeatures } from '../stored-value.js';
+import { decodeRecord, decodeState, encodeMarker, encodeRecord } from './record-codec.js';
 import type { RedisLike } from './redis-like.js';
 
-const FEATURE = 'f:';
+/** Ids read from the index per round trip while listing. */
+const LIST_BATCH = 200;
 
 /**
- * The shared online store on Redis. Every change is one Lua script (atomic per key); reads of
- * many keys are one pipelined round trip. Keys: `<prefix>r:<group>:<id>` (a hash per record) and
- * `<prefix>i:<group>` (the group's ids, for listing). Expired records carry PEXPIREAT so Redis
- * reclaims them, and reads also check the caller's clock.
+ * The shared online store on Redis. Every change is one Lua script (atomic per key); a get is
+ * one GET and a batch one MGET. Keys: `<prefix>r:<group>:<id>` (the record, one string, see
+ * record-codec.ts) and `<prefix>i:<group>` (the group's ids, a sorted set paged in byte order).
+ * Records with an expiry carry PXAT so Redis reclaims them; reads also check the caller's clock.
  */
 export class RedisOnlineStore implements OnlineStore {
   readonly kind = 'redis';
 
+  /** `prefix` namespaces every key, so several stores (and test runs) share one Redis. */
   constructor(
     private readonly redis: RedisLike,
     private readonly prefix = 'floe:',
@@ -39,58 +42,39 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async put(group: string, recordId: string, record: OnlineRecord): Promise<PutOutcome> {
-    const written = await this.redis.runScript('floePut', [this.recordKey(group, recordId), this.indexKey(group)], [
-      String(record.eventTimeMicros),
-      record.expiresAtMicros === undefined ? '' : String(record.expiresAtMicros),
-      recordId,
-      ...fieldPairs(record.values),
-    ]);
+    checkRecord(record);
+    const pxat = record.expiresAtMicros === undefined ? '' : expiryMillis(record.expiresAtMicros);
+    const args = [String(record.eventTimeMicros), pxat, String(nowMicros()), recordId, encodeRecord(record)];
+    const written = await this.call('put', this.redis.runScript('floePut', [this.recordKey(group, recordId), this.indexKey(group)], args));
     return written === 1 ? 'written' : 'stale';
   }
 
   putMany(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>): Promise<PutOutcome[]> {
-    // ioredis pipelines the concurrent script calls into one round trip.
+    // Issued together, the script calls share the connection's writes: one round trip for the lot.
     return Promise.all(records.map(({ recordId, record }) => this.put(group, recordId, record)));
   }
 
-  async get(group: string, recordId: string, options: GetOptions = {}): Promise<OnlineRecord | undefined> {
-    const [found] = await this.getMany([{ group, recordId, ...(options.featureNames ? { featureNames: options.featureNames } : {}) }], options);
-    return found;
+  async get(group: string, recordId: string, options?: GetOptions): Promise<OnlineRecord | undefined> {
+    const text = await this.call('get', this.redis.get(this.recordKey(group, recordId)));
+    const record = decodeRecord(text, options?.nowMicros ?? nowMicros());
+    return record && options?.featureNames ? subset(record, options.featureNames) : record;
   }
 
-  async getMany(keys: ReadonlyArray<RecordKey & { featureNames?: string[] }>, options: { nowMicros?: number } = {}): Promise<Array<OnlineRecord | undefined>> {
+  async getMany(keys: ReadonlyArray<RecordKey & { featureNames?: string[] }>, options?: { nowMicros?: number }): Promise<Array<OnlineRecord | undefined>> {
     if (keys.length === 0) return [];
-    const now = options.nowMicros ?? nowMicros();
-    // Subsets of features read with HMGET; whole records with HGETALL. Split the two kinds.
-    const whole = keys.map((k, i) => ({ k, i })).filter(({ k }) => !k.featureNames);
-    const partial = keys.map((k, i) => ({ k, i })).filter(({ k }) => k.featureNames);
-    const results: Array<OnlineRecord | undefined> = new Array(keys.length);
-    const [wholeHashes, partialHashes] = await Promise.all([
-      whole.length ? this.redis.readHashes(whole.map(({ k }) => this.recordKey(k.group, k.recordId))) : [],
-      Promise.all(
-        partial.map(({ k }) =>
-          this.redis.readHashes([this.recordKey(k.group, k.recordId)], ['t', 'x', 'd', ...k.featureNames!.map((f) => FEATURE + f)]),
-        ),
-      ),
-    ]);
-    whole.forEach(({ i }, n) => (results[i] = fromHash(wholeHashes[n] as Record<string, string>, now)));
-    partial.forEach(({ k, i }, n) => {
-      const values = partialHashes[n]![0] as Array<string | null>;
-      const hash: Record<string, string> = {};
-      ['t', 'x', 'd', ...k.featureNames!.map((f) => FEATURE + f)].forEach((field, j) => {
-        if (values[j] !== null && values[j] !== undefined) hash[field] = values[j]!;
-      });
-      results[i] = fromHash(hash, now);
+    const texts = await this.call('getMany', this.redis.mget(keys.map((k) => this.recordKey(k.group, k.recordId))));
+    const now = options?.nowMicros ?? nowMicros();
+    return texts.map((text, i) => {
+      const record = decodeRecord(text, now);
+      const featureNames = keys[i]!.featureNames;
+      return record && featureNames ? subset(record, featureNames) : record;
     });
-    return results;
   }
 
   async delete(group: string, recordId: string, eventTimeMicros: number, mode: DeletionMode): Promise<DeleteOutcome> {
-    return (await this.redis.runScript('floeDelete', [this.recordKey(group, recordId), this.indexKey(group)], [
-      String(eventTimeMicros),
-      mode,
-      recordId,
-    ])) as DeleteOutcome;
+    checkMicros(eventTimeMicros, 'eventTimeMicros');
+    const args = [String(eventTimeMicros), mode, String(nowMicros()), recordId, encodeMarker(eventTimeMicros)];
+    return (await this.call('delete', this.redis.runScript('floeDelete', [this.recordKey(group, recordId), this.indexKey(group)], args))) as DeleteOutcome;
   }
 
   async update(
@@ -98,79 +82,97 @@ export class RedisOnlineStore implements OnlineStore {
     recordId: string,
     change: { values: FeatureRecord; eventTimeMicros?: number; expiresAtMicros?: number | null },
   ): Promise<UpdateOutcome> {
-    const expiry = change.expiresAtMicros === undefined ? '' : change.expiresAtMicros === null ? 'null' : String(change.expiresAtMicros);
-    return (await this.redis.runScript('floeUpdate', [this.recordKey(group, recordId)], [
+    if (change.eventTimeMicros !== undefined) checkMicros(change.eventTimeMicros, 'eventTimeMicros');
+    const expiry = change.expiresAtMicros;
+    if (expiry !== undefined && expiry !== null) checkMicros(expiry, 'expiresAtMicros');
+    const args = [
       String(nowMicros()),
       change.eventTimeMicros === undefined ? '' : String(change.eventTimeMicros),
-      expiry,
-      ...fieldPairs(change.values),
-    ])) as UpdateOutcome;
+      expiry === undefined ? '' : expiry === null ? 'null' : String(expiry),
+      expiry === undefined || expiry === null ? '' : expiryMillis(expiry),
+    ];
+    for (const name in change.values) {
+      const value = change.values[name];
+      if (value === undefined) continue;
+      const prefix = `${JSON.stringify(name)}:`;
+      args.push(prefix, prefix + stringifyTagged(value));
+    }
+    return (await this.call('update', this.redis.runScript('floeUpdate', [this.recordKey(group, recordId)], args))) as UpdateOutcome;
   }
 
   async listIds(group: string, options: ListIdsOptions = {}): Promise<ListIdsPage> {
-    const limit = options.limit ?? 100;
+    const limit = checkLimit(options.limit);
     const now = options.nowMicros ?? nowMicros();
     const index = this.indexKey(group);
     const recordIds: string[] = [];
-    let min = options.cursor === undefined ? '-' : `(${Buffer.from(options.cursor, 'base64url').toString()}`;
+    // ZRANGEBYLEX bounds: '(' excludes the cursor's id itself, '-' is the start of the set.
+    let min = options.cursor === undefined ? '-' : `(${decodeCursor(options.cursor)}`;
     for (;;) {
-      const batch = await this.redis.zrangeByLex(index, min, '+', Math.max(limit, 100));
+      const batch = await this.call('listIds', this.redis.zrangeByLex(index, min, '+', LIST_BATCH));
       if (batch.length === 0) return { recordIds };
-      const states = (await this.redis.readHashes(batch.map((id) => this.recordKey(group, id)), ['t', 'x', 'd'])) as Array<Array<string | null>>;
-      const gone: string[] = [];
-      for (const [i, id] of batch.entries()) {
-        const [t, x, d] = states[i]!;
-        if (t === null || t === undefined) {
-          gone.push(id); // expired and reclaimed by Redis: drop it from the index too
+      const keys = batch.map((id) => this.recordKey(group, id));
+      const texts = await this.call('listIds', this.redis.mget(keys));
+      const gone: number[] = [];
+      for (let i = 0; i < batch.length; i++) {
+        const text = texts[i];
+        if (text === null || text === undefined) {
+          gone.push(i);
           continue;
         }
-        if (isExpired(x === null || x === undefined ? undefined : Number(x), now)) continue;
-        if (d === '1' && !options.includeSoftDeleted) continue;
+        const state = decodeState(text);
+        if (state.expiresAtMicros !== undefined && state.expiresAtMicros <= now) continue;
+        if (state.deleted && !options.includeSoftDeleted) continue;
         if (recordIds.length === limit) {
-          await this.redis.zrem(index, gone);
-          return { recordIds, nextCursor: Buffer.from(recordIds.at(-1)!).toString('base64url') };
+          await this.unindex(index, batch, keys, gone);
+          return { recordIds, nextCursor: encodeCursor(recordIds[limit - 1]!) };
         }
-        recordIds.push(id);
+        recordIds.push(batch[i]!);
       }
-      await this.redis.zrem(index, gone);
-      min = `(${batch.at(-1)!}`;
+      await this.unindex(index, batch, keys, gone);
+      min = `(${batch[batch.length - 1]!}`;
     }
+  }
+
+  /** Drops from the index the ids whose records Redis reclaimed (expired). */
+  private async unindex(index: string, ids: string[], keys: string[], positions: number[]): Promise<void> {
+    if (positions.length === 0) return;
+    await this.call(
+      'listIds',
+      this.redis.runScript('floeUnindex', [index, ...positions.map((i) => keys[i]!)], positions.map((i) => ids[i]!)),
+    );
   }
 
   async dropGroup(group: string): Promise<void> {
     const index = this.indexKey(group);
     for (;;) {
-      const ids = await this.redis.zrangeByLex(index, '-', '+', 1000);
+      const ids = await this.call('dropGroup', this.redis.zrangeByLex(index, '-', '+', 1000));
       if (ids.length === 0) break;
-      await this.redis.del(ids.map((id) => this.recordKey(group, id)));
-      await this.redis.zrem(index, ids);
+      await this.call('dropGroup', this.redis.del(ids.map((id) => this.recordKey(group, id))));
+      await this.call('dropGroup', this.redis.zrem(index, ids));
     }
-    await this.redis.del([index]);
+    await this.call('dropGroup', this.redis.del([index]));
   }
 
   async close(): Promise<void> {
-    await this.redis.quit();
+    await this.call('close', this.redis.quit());
+  }
+
+  /** Driver failures (connection lost, script errors) become typed errors naming the operation. */
+  private async call<T>(operation: string, pending: Promise<T>): Promise<T> {
+    try {
+      return await pending;
+    } catch (error) {
+      if (isFloeError(error)) throw error;
+      throw new InternalError(`online store (redis) ${operation}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
   }
 }
 
-function fieldPairs(values: FeatureRecord): string[] {
-  const pairs: string[] = [];
-  for (const [name, value] of Object.entries(values)) pairs.push(FEATURE + name, stringifyTagged(value));
-  return pairs;
+/** PXAT in whole milliseconds, never before the expiry itself (and at least 1: Redis refuses 0). */
+function expiryMillis(expiresAtMicros: number): string {
+  return String(Math.max(1, Math.ceil(expiresAtMicros / 1000)));
 }
 
-function fromHash(hash: Record<string, string> | undefined, now: number): OnlineRecord | undefined {
-  if (!hash || hash.t === undefined || hash.d === '1') return undefined;
-  const expiresAtMicros = hash.x === undefined ? undefined : Number(hash.x);
-  if (isExpired(expiresAtMicros, now)) return undefined;
-  // Each field holds JSON text: join them into one object literal and parse once.
-  let json = '';
-  for (const field in hash) {
-    if (!field.startsWith(FEATURE)) continue;
-    json += `${json === '' ? '{' : ','}${JSON.stringify(field.slice(FEATURE.length))}:${hash[field]}`;
-  }
-  const values = json === '' ? {} : parseTagged<FeatureRecord>(`${json}}`);
-  const record: OnlineRecord = { values, eventTimeMicros: Number(hash.t) };
-  if (expiresAtMicros !== undefined) record.expiresAtMicros = expiresAtMicros;
-  return record;
+function subset(record: OnlineRecord, featureNames: string[]): OnlineRecord {
+  return { ...record, values: selectFeatures(record.values, featureNames) };
 }
