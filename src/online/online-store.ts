@@ -47,8 +47,14 @@ export type UpdateOutcome = 'updated' | 'absent' | 'stale';
  *   event time wins); an older put leaves the stored record (or soft-delete marker) as it is.
  * - soft delete replaces the record with a marker carrying the delete's event time; the id
  *   stays listable with includeSoftDeleted. Hard delete removes the key entirely.
- *   A delete whose event time is not newer than the stored one's returns 'stale' and changes nothing.
- * - expired records (expiresAtMicros <= now) are never returned nor listed.
+ *   A delete whose event time is not newer than the stored one's returns 'stale' and changes nothing;
+ *   a delete where there is no record nor marker returns 'absent'.
+ * - expired records (expiresAtMicros <= now) are never returned nor listed. `now` is the caller's
+ *   clock for reads; a record expired by the real clock also counts as absent for writes (an older
+ *   put is written, a delete or update finds nothing), and stores reclaim it: Redis by PXAT, LMDB
+ *   when it meets it.
+ * - failures are typed: ValidationError for bad arguments (field named), InternalError when the
+ *   underlying store fails.
  */
 export interface OnlineStore {
   readonly kind: string;

@@ -6,6 +6,8 @@
 export interface RedisLike {
   /** Runs one of the store's Lua scripts (EVALSHA, loading it on first use). */
   runScript(name: ScriptName, keys: string[], args: string[]): Promise<unknown>;
+  /** Many runs of one script in one round trip (a pipeline); results in order. */
+  runScriptMany(name: ScriptName, calls: ReadonlyArray<{ keys: string[]; args: string[] }>): Promise<unknown[]>;
   /** GET: one record. */
   get(key: string): Promise<string | null>;
   /** MGET: many records in one command. */

@@ -42,16 +42,24 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async put(group: string, recordId: string, record: OnlineRecord): Promise<PutOutcome> {
-    checkRecord(record);
-    const pxat = record.expiresAtMicros === undefined ? '' : expiryMillis(record.expiresAtMicros);
-    const args = [String(record.eventTimeMicros), pxat, String(nowMicros()), recordId, encodeRecord(record)];
-    const written = await this.call('put', this.redis.runScript('floePut', [this.recordKey(group, recordId), this.indexKey(group)], args));
-    return written === 1 ? 'written' : 'stale';
+    const { keys, args } = this.putCall(group, recordId, record, String(nowMicros()));
+    return (await this.call('put', this.redis.runScript('floePut', keys, args))) === 1 ? 'written' : 'stale';
   }
 
-  putMany(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>): Promise<PutOutcome[]> {
-    // Issued together, the script calls share the connection's writes: one round trip for the lot.
-    return Promise.all(records.map(({ recordId, record }) => this.put(group, recordId, record)));
+  async putMany(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>): Promise<PutOutcome[]> {
+    const now = String(nowMicros());
+    const calls = records.map(({ recordId, record }) => this.putCall(group, recordId, record, now));
+    const results = await this.call('putMany', this.redis.runScriptMany('floePut', calls));
+    return results.map((written) => (written === 1 ? 'written' : 'stale'));
+  }
+
+  private putCall(group: string, recordId: string, record: OnlineRecord, now: string): { keys: string[]; args: string[] } {
+    checkRecord(record);
+    const pxat = record.expiresAtMicros === undefined ? '' : expiryMillis(record.expiresAtMicros);
+    return {
+      keys: [this.recordKey(group, recordId), this.indexKey(group)],
+      args: [String(record.eventTimeMicros), pxat, now, recordId, encodeRecord(record)],
+    };
   }
 
   async get(group: string, recordId: string, options?: GetOptions): Promise<OnlineRecord | undefined> {
