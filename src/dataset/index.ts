@@ -1,4 +1,20 @@
-/** Point-in-time correct datasets: a plan, a DuckDB compiler, and the builder users drive. */
-export type { DatasetPlan, GroupJoin } from './plan.js';
-export { compileToDuckDB } from './duckdb-compiler.js';
-export { DatasetBuilder, newDatasetBuilder, type DatasetBase, type DatasetRunner, type FeatureGroupJoinOptions } from './dataset-builder.js';
+/**
+ * Point-in-time correct datasets: an engine-independent plan built by `DatasetBuilder`, a DuckDB
+ * compiler, and runners (`Dataset`, `DuckDBDatasetSource`; `newDatasetBuilder` for the store).
+ */
+export {
+  DatasetBuilder,
+  type DatasetBase,
+  type DatasetBuilderOptions,
+  type DatasetPlan,
+  type DatasetSource,
+  type FeatureGroupJoinOptions,
+  type GroupJoinPlan,
+} from './plan.js';
+export { JOIN_COMPARATORS, JOIN_TYPES, parseDuration, type JoinComparator, type JoinType } from './plan-options.js';
+export { outputFeatures, type OutputFeature } from './output-columns.js';
+export { compileToDuckDB, type DuckDBRelations } from './duckdb-compiler.js';
+export { Dataset } from './dataset.js';
+export { registerBase, type RegisteredBase } from './duckdb-bases.js';
+export { DuckDBDatasetSource, type DuckDBDatasetSourceOptions } from './duckdb-dataset-source.js';
+export { newDatasetBuilder, RunnerDatasetSource, type DatasetRunner } from './store-dataset.js';
