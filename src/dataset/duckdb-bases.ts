@@ -104,7 +104,8 @@ function valueType(v: unknown, field: string): ColumnType {
 function arrowColumns(table: Table): Columns {
   const columns = table.schema.fields.map((field, c): Column => {
     const vector = table.getChildAt(c)!;
-    const t = field.type;
+    // Dictionary-encoded columns read as their values.
+    const t = DataType.isDictionary(field.type) ? field.type.dictionary : field.type;
     let type: ColumnType;
     if (DataType.isBool(t)) type = 'BOOLEAN';
     else if (DataType.isInt(t)) type = 'BIGINT';
@@ -125,7 +126,7 @@ async function appendTable(connection: DuckDBConnection, { columns, length }: Co
   };
   let appender: DuckDBAppender | undefined;
   try {
-    appender = await connection.createAppender(name, 'temp');
+    appender = await connection.createAppender(name, 'main', 'temp');
     for (let i = 0; i < length; i++) {
       for (const column of columns) append(appender, column.type, column.value(i));
       appender.endRow();
