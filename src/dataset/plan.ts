@@ -130,29 +130,28 @@ type Instant = Date | string | number;
  *   .toRows();
  */
 export class DatasetBuilder {
-  private readonly spec: Spec;
+  // Replaced only on a fresh copy (see `with`): a builder never changes once returned.
+  private spec: Readonly<Spec>;
 
   constructor(
     private readonly source: DatasetSource,
-    options: DatasetBuilderOptions | Spec,
+    options: DatasetBuilderOptions,
   ) {
-    this.spec =
-      'groups' in options
-        ? options
-        : {
-            base: options.base,
-            recordIdentifierFeatureName: nonEmptyName(options.recordIdentifierFeatureName, 'recordIdentifierFeatureName'),
-            eventTimeFeatureName: nonEmptyName(options.eventTimeFeatureName, 'eventTimeFeatureName'),
-            groups: [],
-            pointInTime: false,
-            includeDuplicatedRecords: false,
-            includeDeletedRecords: false,
-          };
-    Object.freeze(this.spec);
+    this.spec = Object.freeze({
+      base: options.base,
+      recordIdentifierFeatureName: nonEmptyName(options.recordIdentifierFeatureName, 'recordIdentifierFeatureName'),
+      eventTimeFeatureName: nonEmptyName(options.eventTimeFeatureName, 'eventTimeFeatureName'),
+      groups: [],
+      pointInTime: false,
+      includeDuplicatedRecords: false,
+      includeDeletedRecords: false,
+    });
   }
 
   private with(change: Partial<Spec>): DatasetBuilder {
-    return new DatasetBuilder(this.source, { ...this.spec, ...change });
+    const next = new DatasetBuilder(this.source, this.spec);
+    next.spec = Object.freeze({ ...this.spec, ...change });
+    return next;
   }
 
   /** Joins a feature group, given as its description or by name (resolved through the source). */
