@@ -82,6 +82,7 @@ describe('point-in-time datasets on DuckDB', () => {
       { values: { user_id: 'b', ts: '2025-01-01T00:00:00.250z', v: 2 }, written: 1 }, // lower-case z
       { values: { user_id: 'c', ts: '2025-01-01T00:00:00,25-00:30', v: 3 }, written: 1 }, // decimal comma
       { values: { user_id: 'd', ts: '2025-01-01T05:30+05:30', v: 4 }, written: 1 }, // no seconds
+      { values: { user_id: 'e', ts: '2025-01-01T09:00:00.123456789+09:00', v: 5 }, written: 1 }, // nanoseconds: kept to the microsecond
     ]);
     const zoned = new DuckDBDatasetSource(f.connection, { groups: { zones: relation } });
     const base = [
@@ -91,12 +92,14 @@ describe('point-in-time datasets on DuckDB', () => {
       { user_id: 'b', ts: '2025-01-01T09:00:00.249+09:00' },
       { user_id: 'c', ts: '2025-01-01T00:30:00.25Z' },
       { user_id: 'd', ts: '2025-01-01T00:00:00Z' },
+      { user_id: 'e', ts: '2025-01-01T00:00:00.123456Z' },
+      { user_id: 'e', ts: '2025-01-01T00:00:00.123455Z' },
     ];
     const rows = await new DatasetBuilder(zoned, { base, recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'ts' })
       .withFeatureGroup(zones)
       .pointInTimeAccurateJoin()
       .toRows();
-    expect(rows.map((r) => r.v)).toEqual([1, null, 2, null, 3, 4]);
+    expect(rows.map((r) => r.v)).toEqual([1, null, 2, null, 3, 4, 5, null]);
   });
 
   it('joins groups whose event times are epoch seconds, from bases timed in ISO-8601 or epoch seconds', async () => {
