@@ -21,7 +21,7 @@ const INFINITY = `'infinity'::TIMESTAMPTZ`;
  * 'z', a decimal comma or a time without seconds, which ISO-8601 allows: those take the slower
  * rewrite, only when the plain cast fails.
  */
-function isoInstant(expression: string): string {
+export function isoInstant(expression: string): string {
   const normalised =
     `regexp_replace(regexp_replace(replace(${expression}, ',', '.'), '[zZ]$', '+00:00'), ` +
     `'^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})([+-])', '\\1:00\\2')`;
@@ -29,7 +29,7 @@ function isoInstant(expression: string): string {
 }
 
 /** Fractional epoch seconds to an instant, rounded to the microsecond like the domain's epochSecondsToMicros. */
-const epochInstant = (expression: string) => `make_timestamptz(CAST(round(CAST(${expression} AS DOUBLE) * 1000000) AS BIGINT))`;
+export const epochInstant = (expression: string) => `make_timestamptz(CAST(round(CAST(${expression} AS DOUBLE) * 1000000) AS BIGINT))`;
 
 function baseInstant(expression: string, type: string, field: string): string {
   const t = type.toUpperCase();

@@ -13,7 +13,7 @@ export {
 } from './plan.js';
 export { JOIN_COMPARATORS, JOIN_TYPES, parseDuration, type JoinComparator, type JoinType } from './plan-options.js';
 export { outputFeatures, type OutputFeature } from './output-columns.js';
-export { compileToDuckDB, type DuckDBRelations } from './duckdb-compiler.js';
+export { compileToDuckDB, isoInstant, epochInstant, type DuckDBRelations } from './duckdb-compiler.js';
 export { Dataset } from './dataset.js';
 export { registerBase, type RegisteredBase } from './duckdb-bases.js';
 export { DuckDBDatasetSource, type DuckDBDatasetSourceOptions } from './duckdb-dataset-source.js';

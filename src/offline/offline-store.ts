@@ -30,6 +30,7 @@ export interface TableFiles {
  */
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
+  private readonly appendListeners = new Set<(group: string, snapshot: Snapshot, properties: Record<string, string>) => void>();
   private instance?: Promise<DuckDBInstance>;
 
   constructor(
@@ -37,8 +38,11 @@ export class OfflineStore {
     private readonly pointers: TablePointerStore,
   ) {}
 
-  /** Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one statement at a time. */
-  private async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one
+   * statement at a time. This instance writes table files; it is not the sandboxed query engine.
+   */
+  async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
     const connection = await (await this.instance).connect();
     try {
@@ -92,7 +96,7 @@ export class OfflineStore {
     await table.refresh();
     const file = await this.writeRows(table, rows);
     if (!file) return undefined;
-    return table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() });
+    return this.notifyAppend(table, await table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() }));
   }
 
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
@@ -103,7 +107,7 @@ export class OfflineStore {
     const file = connection
       ? await writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
       : await this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
-    return file ? table.append([file]) : undefined;
+    return file ? this.notifyAppend(table, await table.append([file])) : undefined;
   }
 
   /** Writes rows as a data file of the group's table without committing it (bulk ingest commits many at once). */
@@ -112,10 +116,34 @@ export class OfflineStore {
     return this.writeRows(table, rows);
   }
 
+  /** Writes the result of a DuckDB SELECT as a data file of the group's table, without committing it (compaction, copy-on-write). */
+  async writeDataFileFromSelect(group: string, select: string): Promise<DataFile | undefined> {
+    const table = await this.table(group);
+    const { localPath, uri } = await this.newDataFile(table);
+    return this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
+  }
+
+  /** Told after every append committed through this store (maintenance checks for small files there). */
+  onAppend(listener: (group: string, snapshot: Snapshot, properties: Record<string, string>) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  private notifyAppend(table: IcebergTable, snapshot: Snapshot): Snapshot {
+    for (const listener of this.appendListeners) {
+      try {
+        listener(table.name, snapshot, table.metadata.properties);
+      } catch {
+        // a listener's failure is its own; the commit stands
+      }
+    }
+    return snapshot;
+  }
+
   /** Commits data files written by writeDataFile as one append snapshot. */
   async commitDataFiles(group: string, files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
     const table = await this.table(group);
-    return table.append(files, summary);
+    return this.notifyAppend(table, await table.append(files, summary));
   }
 
   /** Removes data files that were written but will not be committed. */

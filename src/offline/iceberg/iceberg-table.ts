@@ -232,14 +232,16 @@ export class IcebergTable {
       if (removed.length !== removing.size) {
         throw new ConflictError(`table '${this.name}': ${removing.size - removed.length} of the files to remove are no longer live (a concurrent change)`);
       }
-      if (change.mergeManifests && manifests.length > 1) {
-        // Live entries carried as existing, plus this snapshot's own deletes; older deletes are history.
+      if (change.mergeManifests) {
+        // One manifest: the added files, live entries carried as existing, and this snapshot's own
+        // deletes (older deletes are history).
         const carried = (await Promise.all(manifests.map((m) => this.manifestEntries(m))))
           .flat()
           .filter((e) => e.status !== EntryStatus.Deleted || e.snapshotId === snapshotId)
           .map((e) => (e.status === EntryStatus.Deleted ? e : { ...e, status: EntryStatus.Existing }));
-        manifests.splice(0, manifests.length);
-        if (carried.length > 0) manifests.push(await this.storeManifest(carried, snapshotId, sequence, base));
+        const added = change.addFiles.map((dataFile) => addedEntry(dataFile, snapshotId, sequence));
+        const all = [...added, ...carried];
+        return { manifests: all.length > 0 ? [await this.storeManifest(all, snapshotId, sequence, base)] : [], added: change.addFiles, removed };
       }
       if (change.addFiles.length > 0) manifests.unshift(await this.writeNewManifest(change.addFiles, snapshotId, sequence, base));
       return { manifests, added: change.addFiles, removed };
@@ -327,15 +329,7 @@ export class IcebergTable {
   }
 
   private async writeNewManifest(files: DataFile[], snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile> {
-    const entries = files.map((dataFile) => ({
-      status: EntryStatus.Added,
-      snapshotId,
-      sequenceNumber: BigInt(sequence),
-      fileSequenceNumber: BigInt(sequence),
-      dataFile,
-      inherit: true,
-    }));
-    return this.storeManifest(entries, snapshotId, sequence, base);
+    return this.storeManifest(files.map((dataFile) => addedEntry(dataFile, snapshotId, sequence)), snapshotId, sequence, base);
   }
 
   private async storeManifest(entries: Array<ManifestEntry & { inherit?: boolean }>, snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile> {
@@ -459,6 +453,11 @@ async function writeMetadataFile(io: ObjectStore, meta: TableMetadata, version: 
 async function writeVersionHint(io: ObjectStore, metadata: Buffer, tableLocation: string, version: number): Promise<void> {
   await io.overwrite(`${tableLocation}/metadata/v${version}.metadata.json`, metadata);
   await io.overwrite(`${tableLocation}/metadata/version-hint.text`, Buffer.from(String(version)));
+}
+
+/** An entry for a file this snapshot adds: its sequence numbers are inherited from the manifest list. */
+function addedEntry(dataFile: DataFile, snapshotId: bigint, sequence: number): ManifestEntry & { inherit: boolean } {
+  return { status: EntryStatus.Added, snapshotId, sequenceNumber: BigInt(sequence), fileSequenceNumber: BigInt(sequence), dataFile, inherit: true };
 }
 
 function summarize(parent: Record<string, string> | undefined, added: DataFile[], removed: DataFile[]): Record<string, string> {
