@@ -1,4 +1,5 @@
 import type { IcebergTable, OfflineStore, Snapshot } from '../offline/index.js';
+import { EntryStatus } from '../offline/iceberg/manifest.js';
 import type { VacuumInput, VacuumResult } from './schemas.js';
 import { DEFAULTS, numberProperty, PROPERTY } from './table-properties.js';
 
@@ -89,7 +90,10 @@ async function referencedBy(table: IcebergTable, snapshots: Snapshot[]): Promise
     for (const manifest of manifests) {
       if (out.manifests.has(manifest.manifestPath)) continue;
       out.manifests.add(manifest.manifestPath);
-      for (const entry of await missingAsEmpty(() => table.manifestEntries(manifest))) out.dataFiles.add(entry.dataFile.filePath);
+      // A deleted entry only records that the file left at that snapshot; it keeps nothing alive.
+      for (const entry of await missingAsEmpty(() => table.manifestEntries(manifest))) {
+        if (entry.status !== EntryStatus.Deleted) out.dataFiles.add(entry.dataFile.filePath);
+      }
     }
   }
   return out;

@@ -213,9 +213,12 @@ export class IcebergTable {
       }
       const manifests: ManifestFile[] = [];
       const removed: DataFile[] = [];
+      // Merging: every live entry goes into one manifest (carried as existing, or deleted by this snapshot).
+      const merged: ManifestEntry[] = [];
       for (const manifest of await this.manifests(parent)) {
         const entries = await readManifest(await this.io.read(manifest.manifestPath), manifest);
-        if (!entries.some((e) => e.status !== EntryStatus.Deleted && removing.has(e.dataFile.filePath))) {
+        const touched = entries.some((e) => e.status !== EntryStatus.Deleted && removing.has(e.dataFile.filePath));
+        if (!touched && !change.mergeManifests) {
           manifests.push(manifest);
           continue;
         }
@@ -227,20 +230,14 @@ export class IcebergTable {
             removed.push(e.dataFile);
           } else rewritten.push({ ...e, status: EntryStatus.Existing });
         }
-        manifests.push(await this.storeManifest(rewritten, snapshotId, sequence, base));
+        if (change.mergeManifests) merged.push(...rewritten);
+        else manifests.push(await this.storeManifest(rewritten, snapshotId, sequence, base));
       }
       if (removed.length !== removing.size) {
         throw new ConflictError(`table '${this.name}': ${removing.size - removed.length} of the files to remove are no longer live (a concurrent change)`);
       }
       if (change.mergeManifests) {
-        // One manifest: the added files, live entries carried as existing, and this snapshot's own
-        // deletes (older deletes are history).
-        const carried = (await Promise.all(manifests.map((m) => this.manifestEntries(m))))
-          .flat()
-          .filter((e) => e.status !== EntryStatus.Deleted || e.snapshotId === snapshotId)
-          .map((e) => (e.status === EntryStatus.Deleted ? e : { ...e, status: EntryStatus.Existing }));
-        const added = change.addFiles.map((dataFile) => addedEntry(dataFile, snapshotId, sequence));
-        const all = [...added, ...carried];
+        const all = [...change.addFiles.map((dataFile) => addedEntry(dataFile, snapshotId, sequence)), ...merged];
         return { manifests: all.length > 0 ? [await this.storeManifest(all, snapshotId, sequence, base)] : [], added: change.addFiles, removed };
       }
       if (change.addFiles.length > 0) manifests.unshift(await this.writeNewManifest(change.addFiles, snapshotId, sequence, base));
