@@ -180,7 +180,7 @@ export class FeatureStore {
    * table named by the group. `asOf` (a time, or a snapshot id) time-travels. Rows come back with
    * int64 exact (number when safe, bigint beyond).
    */
-  query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     // Athena's maintenance statements run as maintenance; every other statement goes to the read-only engine.
     const statement = parseMaintenanceStatement(sql);
     if (statement) return runMaintenanceStatement(statement, this.maintenance, options);
