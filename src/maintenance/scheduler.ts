@@ -4,7 +4,7 @@ import type { OfflineStore, Snapshot } from '../offline/index.js';
 import type { Registry } from '../registry/registry.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import type { JobTrigger } from './schemas.js';
-import { DEFAULTS, numberProperty, PROPERTY } from './table-properties.js';
+import { DEFAULTS, normaliseProperties, numberProperty, PROPERTY } from './table-properties.js';
 
 export interface SchedulerOptions {
   /** Cron expression (UTC) for groups without a `maintenance_schedule` property; 'off' for none. Default: every 6 hours. */
@@ -38,7 +38,9 @@ export class MaintenanceScheduler {
     private readonly service: MaintenanceService,
     private readonly deps: { registry: Pick<Registry, 'allFeatureGroups'>; offline: OfflineStore },
     private readonly options: SchedulerOptions = {},
-  ) {}
+  ) {
+    if (options.defaultSchedule !== undefined) normaliseProperties({ maintenance_schedule: options.defaultSchedule });
+  }
 
   async start(): Promise<void> {
     this.unsubscribe = this.deps.offline.onAppend((group, snapshot, properties) => this.afterCommit(group, snapshot, properties));
