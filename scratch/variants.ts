@@ -21,7 +21,12 @@ g AS (SELECT user_id AS id, ${et('event_time')} AS et, is_deleted, clicks, spend
 SELECT b.user_id, b.event_time, b.label, CASE WHEN NOT g.is_deleted THEN g.clicks END AS clicks, CASE WHEN NOT g.is_deleted THEN g.spend END AS spend FROM b ASOF LEFT JOIN g ON b.user_id = g.id AND b.__floe_t >= g.et ORDER BY __floe_row`;
 // key as one sortable scalar: HUGEINT = et_micros * 2^64 + rank within (id, et)?  Use et then tie-breaker via struct only.
 const handA = `SELECT b.*, f.clicks, f.spend FROM ${B} b ASOF LEFT JOIN (SELECT user_id, to_timestamp(event_time) AS et, clicks, spend FROM ${F} QUALIFY row_number() OVER (PARTITION BY user_id, event_time ORDER BY write_time DESC, api_invocation_time DESC) = 1) f ON b.user_id = f.user_id AND to_timestamp(b.event_time) >= f.et`;
-const variants: Record<string, string> = { handA, cur: cur(true), curNoOrder: cur(false), curNoRowNo: cur(false, false), dedupAgg, dedupQualify, dedupQualifyNoOrder: dedupQualify.replace(' ORDER BY __floe_row', '') };
+const huge = `WITH __floe_base AS (SELECT *, row_number() OVER () AS __floe_row, ${et('event_time')} AS __floe_t FROM ${B}),
+__floe_g0 AS (SELECT "user_id" AS __floe_j, is_deleted AS __floe_deleted, "clicks" AS __floe_f1, "spend" AS __floe_f2, (CAST(epoch_us(__floe_et) AS HUGEINT) << 64) + epoch_us(write_time) AS __floe_k FROM (SELECT *, ${et('event_time')} AS __floe_et FROM ${F}) WHERE __floe_et IS NOT NULL)
+SELECT b."user_id", b."event_time", b."label", CASE WHEN NOT g0.__floe_deleted THEN g0.__floe_f1 END AS "clicks", CASE WHEN NOT g0.__floe_deleted THEN g0.__floe_f2 END AS "spend"
+FROM __floe_base b
+ASOF LEFT JOIN __floe_g0 g0 ON b."user_id" = g0.__floe_j AND (CAST(epoch_us(b.__floe_t) AS HUGEINT) << 64) + 9223372036854775807 >= g0.__floe_k ORDER BY b.__floe_row`;
+const variants: Record<string, string> = { huge, handA, cur: cur(true), curNoOrder: cur(false), curNoRowNo: cur(false, false), dedupAgg, dedupQualify, dedupQualifyNoOrder: dedupQualify.replace(' ORDER BY __floe_row', '') };
 const pick = process.argv.slice(2);
 for (const [name, sql] of Object.entries(variants)) {
   if (pick.length && !pick.includes(name)) continue;

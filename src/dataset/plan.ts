@@ -1,6 +1,6 @@
 /**
- * A dataset plan: plain, engine-independent data that a compiler (DuckDB today, Trino or Spark
- * later) turns into one SQL statement, and the immutable `DatasetBuilder` that makes it.
+ * A dataset plan: plain, engine-independent data that a compiler (DuckDB, Trino or Spark SQL; see
+ * sql-compiler.ts) turns into one SQL statement, and the immutable `DatasetBuilder` that makes it.
  *
  * Semantics, for each base row r with time t = r[eventTimeFeatureName] and each joined group:
  * - Event times are instants: ISO-8601 text with any offset ('2025-01-01T09:00:00+09:00' equals
