@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeFrame, encodeFrame, HEADER_BYTES } from './frame.js';
+import { decodeFrame, encodeFrame, HEADER_BYTES, payloadBytes } from './frame.js';
 
 export interface WriteAheadLogOptions {
   dir: string;
@@ -8,8 +8,11 @@ export interface WriteAheadLogOptions {
   segmentBytes?: number;
 }
 
+/** Bytes, or text written as UTF-8 straight into the log's buffer. */
+export type Payload = Uint8Array | string;
+
 interface Pending {
-  payloads: Uint8Array[];
+  payloads: ReadonlyArray<Payload>;
   resolve: (lsns: bigint[]) => void;
   reject: (error: unknown) => void;
 }
@@ -82,11 +85,11 @@ export class WriteAheadLog {
     return this.checkpointed;
   }
 
-  append(payload: Uint8Array): Promise<bigint> {
+  append(payload: Payload): Promise<bigint> {
     return this.appendMany([payload]).then((lsns) => lsns[0]!);
   }
 
-  appendMany(payloads: Uint8Array[]): Promise<bigint[]> {
+  appendMany(payloads: ReadonlyArray<Payload>): Promise<bigint[]> {
     if (this.closed) return Promise.reject(new Error('the write-ahead log is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ payloads, resolve, reject });
@@ -121,7 +124,7 @@ export class WriteAheadLog {
   private async writeBatch(batch: Pending[]): Promise<bigint[]> {
     if (this.segmentSize >= this.segmentBytes) await this.rollSegment();
     let size = 0;
-    for (const p of batch) for (const payload of p.payloads) size += HEADER_BYTES + payload.length;
+    for (const p of batch) for (const payload of p.payloads) size += HEADER_BYTES + payloadBytes(payload);
     const buffer = Buffer.allocUnsafe(size);
     const lsns: bigint[] = [];
     let offset = 0;
