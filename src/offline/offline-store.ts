@@ -10,7 +10,7 @@ import type { Snapshot } from './iceberg/table-metadata.js';
 import type { TablePointerStore } from './iceberg/table-pointer-store.js';
 import { initialSchema, missingFeatures, nameMapping } from './feature-group-table.js';
 import type { ObjectStore } from './objectstore/index.js';
-import { writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
+import { writeParquetFromLogEntries, writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
 
 /** The summary key that records the highest write-ahead-log position in a snapshot. */
 export const LOG_POSITION_KEY = 'floe.log-position';
@@ -99,6 +99,31 @@ export class OfflineStore {
     return this.notifyAppend(table, await table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() }));
   }
 
+  /**
+   * Appends write-ahead-log entries (their logged text) as one data file and one commit, stamped
+   * with `writeTimeMicros`; records `logPosition` in the snapshot summary.
+   */
+  async appendLogEntries(group: string, entries: string[], writeTimeMicros: number, logPosition: bigint): Promise<Snapshot | undefined> {
+    const table = await this.table(group);
+    await table.refresh();
+    const { localPath, uri } = await this.newDataFile(table);
+    const scratch = await this.scratchDir();
+    const file = await this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri));
+    if (!file) return undefined;
+    return table.append([file], { [LOG_POSITION_KEY]: logPosition.toString() });
+  }
+
+  private scratch?: Promise<string>;
+
+  private scratchDir(): Promise<string> {
+    this.scratch ??= (async () => {
+      const dir = join(this.io.localPath(this.io.rootUri)!, '.scratch');
+      await mkdir(dir, { recursive: true });
+      return dir;
+    })();
+    return this.scratch;
+  }
+
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
   async appendFromSelect(group: string, select: string, connection?: DuckDBConnection): Promise<Snapshot | undefined> {
     const table = await this.table(group);
@@ -153,8 +178,7 @@ export class OfflineStore {
 
   private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
     const { localPath, uri } = await this.newDataFile(table);
-    const scratch = join(this.io.localPath(this.io.rootUri)!, '.scratch');
-    await mkdir(scratch, { recursive: true });
+    const scratch = await this.scratchDir();
     return this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri));
   }
 

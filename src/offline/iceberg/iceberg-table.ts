@@ -107,7 +107,7 @@ export class IcebergTable {
     if (!written || !(await pointers.swapTablePointer(name, undefined, written.location))) {
       throw new ConflictError(`table '${name}' already exists`, { field: 'featureGroupName' });
     }
-    await writeVersionHint(io, written.bytes, meta.location, 1);
+    await writeVersionHint(io, written, meta.location, 1);
     return new IcebergTable(name, io, pointers, { metadataLocation: written.location, version: 1 }, meta);
   }
 
@@ -424,7 +424,7 @@ export class IcebergTable {
       if (written && (await this.pointers.swapTablePointer(this.name, pointer, written.location))) {
         this.pointer = { metadataLocation: written.location, version };
         this.meta = next;
-        await writeVersionHint(this.io, written.bytes, next.location, version);
+        await writeVersionHint(this.io, written, next.location, version);
         return;
       }
     }
@@ -447,8 +447,11 @@ async function writeMetadataFile(io: ObjectStore, meta: TableMetadata, version: 
  * After a commit, the same metadata as `v<N>.metadata.json` plus `version-hint.text`, so that a
  * reader given only the table directory (no catalog) opens the current version.
  */
-async function writeVersionHint(io: ObjectStore, metadata: Buffer, tableLocation: string, version: number): Promise<void> {
-  await io.overwrite(`${tableLocation}/metadata/v${version}.metadata.json`, metadata);
+async function writeVersionHint(io: ObjectStore, written: { location: string; bytes: Buffer }, tableLocation: string, version: number): Promise<void> {
+  const copy = `${tableLocation}/metadata/v${version}.metadata.json`;
+  // The metadata file is rewritten whole by every commit: copy it without writing its bytes again.
+  if (io.copy) await io.copy(written.location, copy);
+  else await io.overwrite(copy, written.bytes);
   await io.overwrite(`${tableLocation}/metadata/version-hint.text`, Buffer.from(String(version)));
 }
 

@@ -99,6 +99,21 @@ export class LocalObjectStore implements ObjectStore {
     await rename(await this.writeTemporary(path, bytes), path);
   }
 
+  /** A hard link renamed into place: objects are immutable, so sharing their bytes is safe. */
+  async copy(from: string, to: string): Promise<void> {
+    const source = await this.checkedReal(this.localPath(from));
+    const path = this.localPath(to);
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    await link(source, tmp);
+    try {
+      await rename(tmp, path);
+    } catch (error) {
+      await rm(tmp, { force: true });
+      throw error;
+    }
+  }
+
   async exists(uri: string): Promise<boolean> {
     try {
       await stat(this.localPath(uri));
