@@ -89,7 +89,7 @@ async function streamingCommits(group: string, commits: number, rows: number, id
 }
 
 const SEED_QUERY = (t: string) => `
-  SELECT count(*) AS records, sum(f0) AS checksum FROM (
+  SELECT count(*) AS records, sum(user_id) AS checksum FROM (
     SELECT * FROM (
       SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY event_time DESC, api_invocation_time DESC) AS rn FROM ${t}
     ) WHERE rn = 1 AND NOT is_deleted
