@@ -37,6 +37,7 @@ import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
 import { registryOptions, type OpenOptions } from './open-options.js';
 import { openWritePipeline } from './write-pipeline-factory.js';
+import type { FeatureStoreApi } from './feature-store-api.js';
 
 /** The credential calls of the registry, all a server needs to verify and manage API keys. */
 export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'listAccessKeys' | 'deleteAccessKey'>;
@@ -51,7 +52,7 @@ export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'l
  *   eventTimeFeatureName: 'event_time', featureDefinitions: [...] });
  * await store.featureGroup('users').putRecord({ user_id: 'u1', event_time: new Date().toISOString(), age: 31 });
  */
-export class FeatureStore {
+export class FeatureStore implements FeatureStoreApi {
   private constructor(
     readonly dataDir: string,
     private readonly lock: DataDirLock,
