@@ -81,15 +81,16 @@ export async function offlineRoutes(app: FastifyInstance, { store }: { store: Fe
     const dir = join(store.dataDir, 'tmp');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `dataset-${randomUUID()}.${output}`);
+    let rows: number;
     try {
-      await builder.toFile(path);
+      rows = await builder.toFile(path);
     } catch (error) {
       await rm(path, { force: true });
       throw error;
     }
     const file = createReadStream(path);
     file.on('close', () => void rm(path, { force: true }));
-    reply.type(output === 'parquet' ? PARQUET : CSV).send(file);
+    reply.type(output === 'parquet' ? PARQUET : CSV).header('x-floe-row-count', String(rows)).send(file);
     return SENT;
   });
 
