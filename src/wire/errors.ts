@@ -1,7 +1,8 @@
+import type {
+  FloeError} from '../domain/index.js';
 import {
   AccessDeniedError,
   ConflictError,
-  FloeError,
   InternalError,
   LimitExceededError,
   NotFoundError,

@@ -150,6 +150,7 @@ export const datasetGroup = z.strictObject({
 export const datasetBase = z.union([
   z.strictObject({ rows: z.array(record) }),
   z.strictObject({ arrow: z.base64().meta({ description: 'an Arrow IPC stream, base64' }) }),
+  z.strictObject({ file: z.base64().meta({ description: 'a Parquet, CSV or JSON Lines file, base64' }), format: z.enum(['parquet', 'csv', 'jsonl']) }),
   z.strictObject({ sql: z.string() }),
   z.strictObject({ featureGroupName: z.string() }),
 ]);

@@ -2,6 +2,7 @@ import { startTestServer } from '../../server/testing/test-server.js';
 import { FeatureStore } from '../feature-store.js';
 import { featureStoreBehaviour } from '../feature-store.suite.js';
 import { offlineBehaviour } from '../offline-store.suite.js';
+import { datasetBehaviour } from '../dataset.suite.js';
 
 /** The SDK behaviour suites against a real listening server, through FeatureStore.connect. */
 const remote = async () => {
@@ -17,3 +18,4 @@ const remote = async () => {
 };
 featureStoreBehaviour('remote (FeatureStore.connect to a listening server)', remote);
 offlineBehaviour('remote', remote);
+datasetBehaviour('remote', remote);
