@@ -62,7 +62,8 @@ export async function nativeApi(app: FastifyInstance, options: NativeApiOptions)
         if (mapped.status === 401) reply.header('www-authenticate', 'Bearer realm="floe"');
         return reply.code(mapped.status).type(JSON_TYPE).send(stringifyWire(mapped.body));
       });
-      v1.setNotFoundHandler(async (request) => {
+      // A catch-all route rather than a not-found handler, so unknown routes are authenticated like the others.
+      v1.all('/*', { config: { auth: 'native', operation: 'Unmatched' } }, async (request) => {
         throw new NotFoundError(`${request.method} ${request.url.split('?')[0]}: no such route of the native API (see /openapi.json)`);
       });
       v1.addHook('preHandler', async (request) => {
