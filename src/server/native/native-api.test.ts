@@ -11,13 +11,17 @@ import { ServerMetrics } from '../metrics/metrics.js';
 import { startTestServer, type Credentials, type TestServer } from '../testing/test-server.js';
 import { nativeApi } from './index.js';
 
+type Bytes = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: Bytes) => (typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
+
+/** SHA-256 on node:crypto, as the AWS SDK's Node runtime provides it. */
 class NodeSha256 {
   private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: Bytes) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  update(data: string | Uint8Array) {
-    this.hash.update(data);
+  update(data: Bytes) {
+    this.hash.update(bytes(data));
   }
   async digest() {
     return new Uint8Array(this.hash.digest());
@@ -35,6 +39,9 @@ const GROUP = {
   ],
 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are read loosely, the assertions check them
+type Json = Record<string, any>;
+
 describe('native API over HTTP', () => {
   let t: TestServer;
   const token = (c: Credentials, lifetime = 600) => deriveBearerToken(c.accessKeyId, c.secretAccessKey, Math.floor(Date.now() / 1000) + lifetime);
@@ -45,7 +52,7 @@ describe('native API over HTTP', () => {
     if (options.accept) headers.accept = options.accept;
     const response = await fetch(`${t.server.url}${path}`, { method, headers, ...(options.body === undefined ? {} : { body: options.body }) });
     const text = response.headers.get('content-type')?.startsWith('application/json') ? await response.text() : '';
-    return { status: response.status, text, json: text ? (JSON.parse(text) as Record<string, any>) : {}, response };
+    return { status: response.status, text, json: (text ? JSON.parse(text) : {}) as Json, response };
   };
   const score = async (id: string) => (await call('GET', `/v1/feature-groups/scores/records/${id}`)).json.record?.score;
 
