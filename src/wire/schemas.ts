@@ -62,7 +62,7 @@ export const updateFeatureMetadataRequest = z.strictObject({
   parameterRemovals: names.optional(),
 });
 const searchFilter = z.strictObject({ name: z.string(), operator: z.string().optional(), value: z.string().optional() });
-interface SearchExpressionWire {
+export interface SearchExpressionWire {
   filters?: Array<z.infer<typeof searchFilter>>;
   subExpressions?: SearchExpressionWire[];
   operator?: 'And' | 'Or';
