@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { FeatureGroup } from '../domain/index.js';
+import { diskFullOr, type FeatureGroup } from '../domain/index.js';
 import { IcebergTable } from './iceberg/iceberg-table.js';
 import type { DataFile } from './iceberg/manifest.js';
 import { duckdbType } from './iceberg/schema.js';
@@ -88,34 +88,47 @@ export class OfflineStore {
 
   /** Appends rows as one data file and one commit; records `logPosition` in the snapshot summary. */
   async appendRows(group: string, rows: OfflineRow[], logPosition?: bigint): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const file = await this.writeRows(table, rows);
-    if (!file) return undefined;
-    return table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() });
+    return this.guarded('offline store append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const file = await this.writeRows(table, rows);
+      if (!file) return undefined;
+      return table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() });
+    });
+  }
+
+  /** A full disk is a StorageFullError; nothing of a failed commit is visible (its files are orphans for vacuum). */
+  private async guarded<T>(what: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw diskFullOr(error, what);
+    }
   }
 
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
   async appendFromSelect(group: string, select: string, connection?: DuckDBConnection): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const { localPath, uri } = await this.newDataFile(table);
-    const file = connection
-      ? await writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
-      : await this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
-    return file ? table.append([file]) : undefined;
+    return this.guarded('offline store bulk append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const { localPath, uri } = await this.newDataFile(table);
+      const file = await removedOnFailure(localPath, () =>
+        connection
+          ? writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
+          : this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)),
+      );
+      return file ? table.append([file]) : undefined;
+    });
   }
 
   /** Writes rows as a data file of the group's table without committing it (bulk ingest commits many at once). */
   async writeDataFile(group: string, rows: OfflineRow[]): Promise<DataFile | undefined> {
-    const table = await this.table(group);
-    return this.writeRows(table, rows);
+    return this.guarded('offline store data file', async () => this.writeRows(await this.table(group), rows));
   }
 
   /** Commits data files written by writeDataFile as one append snapshot. */
   async commitDataFiles(group: string, files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
-    const table = await this.table(group);
-    return table.append(files, summary);
+    return this.guarded('offline store commit', async () => (await this.table(group)).append(files, summary));
   }
 
   /** Removes data files that were written but will not be committed. */
@@ -127,7 +140,7 @@ export class OfflineStore {
     const { localPath, uri } = await this.newDataFile(table);
     const scratch = join(this.io.localPath(this.io.rootUri)!, '.scratch');
     await mkdir(scratch, { recursive: true });
-    return this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri));
+    return removedOnFailure(localPath, () => this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri)));
   }
 
   private async newDataFile(table: IcebergTable): Promise<{ localPath: string; uri: string }> {
@@ -184,5 +197,15 @@ export class OfflineStore {
 
   async close(): Promise<void> {
     if (this.instance) (await this.instance).closeSync();
+  }
+}
+
+/** A data file that failed half-way (a full disk) is removed at once rather than left for vacuum. */
+async function removedOnFailure<T>(localPath: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    await rm(localPath, { force: true }).catch(() => undefined);
+    throw error;
   }
 }
