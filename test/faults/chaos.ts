@@ -17,7 +17,7 @@ try {
     dataDir,
     rounds,
     seed,
-    onRound: (r) => console.log(`  round ${r.round}: killed after ${r.delayMs} ms, ${r.acknowledged} writes acknowledged, ${r.offlineRows} rows verified`),
+    onRound: (r) => console.log(`  round ${r.round}: killed ${r.delayMs} ms after ${r.anchor}, ${r.acknowledged} writes acknowledged, ${r.offlineRows} rows verified`),
   });
   console.log(`faults injected: ${result.faultsInjected}`);
   console.log(`writes acknowledged: ${result.writesAcknowledged}`);

@@ -18,9 +18,12 @@ export interface KillLoopOptions {
   onRound?: (round: KillRound) => void;
 }
 
+export type KillAnchor = 'start' | 'first-ack';
+
 export interface KillRound {
   round: number;
   delayMs: number;
+  anchor: KillAnchor;
   /** Writes the killed process had acknowledged before it died. */
   acknowledged: number;
   /** Rows in the table after the restart (acknowledged ones and any the log held unacknowledged). */
@@ -73,13 +76,16 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRes
   for (let round = 0; round < options.rounds; round++) {
     const delayMs = Math.round(minDelay + random() * (maxDelay - minDelay));
     const childSeed = Math.floor(random() * 2 ** 31);
-    const acks = await killWriterAfter(options.dataDir, round * 10_000_000, childSeed, delayMs);
+    // Most kills land mid-work (timed from the first acknowledgement); some while the store
+    // opens and replays its log (timed from the start of the process).
+    const anchor: KillAnchor = random() < 0.2 ? 'start' : 'first-ack';
+    const acks = await killWriterAfter(options.dataDir, round * 10_000_000, childSeed, delayMs, anchor);
     for (const seq of acks) acknowledged.add(seq);
-    const where = `seed ${options.seed}, round ${round}, kill after ${delayMs} ms`;
+    const where = `seed ${options.seed}, round ${round}, kill ${delayMs} ms after ${anchor}`;
     const check = await verifyStore(options.dataDir, acknowledged, where);
     recordsVerified = check.rows;
     onlineRecordsVerified += check.online;
-    options.onRound?.({ round, delayMs, acknowledged: acks.length, offlineRows: check.rows });
+    options.onRound?.({ round, delayMs, anchor, acknowledged: acks.length, offlineRows: check.rows });
   }
   const independentReaderRows = await readIndependently(options.dataDir, recordsVerified);
   return { faultsInjected: options.rounds, writesAcknowledged: acknowledged.size, recordsVerified, onlineRecordsVerified, independentReaderRows };
@@ -88,18 +94,20 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRes
 const WRITER = fileURLToPath(new URL('./fixtures/chaos-writer.mjs', import.meta.url));
 
 /** Starts a writer, kills it `delayMs` after it is ready, and returns the sequence numbers it acknowledged. */
-async function killWriterAfter(dataDir: string, firstSeq: number, seed: number, delayMs: number): Promise<number[]> {
+async function killWriterAfter(dataDir: string, firstSeq: number, seed: number, delayMs: number, anchor: KillAnchor): Promise<number[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, CHAOS_GROUP, String(firstSeq), String(seed)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   let errors = '';
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs));
+  if (anchor === 'start') arm();
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
-    if (output.startsWith('ready\n') && !timer) timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    if (/^(put|bulk|flushed)\b/m.test(output)) arm();
   });
   child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  let timer: NodeJS.Timeout | undefined;
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on('exit', (c, s) => resolve({ code: c, signal: s }));
     child.on('error', reject);
