@@ -138,7 +138,7 @@ async function verifyStore(dataDir: string, acknowledged: Set<number>, where: st
     const missing = [...acknowledged].filter((seq) => !seen.has(seq));
     if (missing.length > 0) throw new FaultFinding(`${where}: ${missing.length} acknowledged writes lost (first: seq ${missing[0]})`);
     const newest = (await store.query(`SELECT user_id, max(event_time) AS t FROM ${CHAOS_GROUP} GROUP BY user_id`)).rows as Array<{ user_id: number; t: number }>;
-    const online = await fg.batchGetRecord(newest.map((r) => r.user_id));
+    const online = newest.length === 0 ? [] : await fg.batchGetRecord(newest.map((r) => r.user_id));
     const onlineById = new Map(online.map((r) => [r.user_id as number, r.event_time as number]));
     for (const { user_id, t } of newest) {
       const got = onlineById.get(user_id);
