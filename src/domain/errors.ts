@@ -138,3 +138,6 @@ export function diskFullOr(error: unknown, what: string): unknown {
   if (error instanceof StorageFullError || !isDiskFull(error)) return error;
   return new StorageFullError(`${what}: the disk is full (no space left on device); acknowledged data is kept, retry once space is freed`, { cause: error });
 }
+
+/** Time travel to a snapshot that VACUUM expired: its files are gone, so it cannot be read. */
+export class SnapshotExpiredError extends NotFoundError {}

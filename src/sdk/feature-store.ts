@@ -35,7 +35,17 @@ import { BulkIngestJournal } from '../ingest/index.js';
 import { ValidationError } from '../domain/index.js';
 import { recoverBulkIngests } from './bulk-ingest-recovery.js';
 import { newDatasetBuilder, type DatasetBase, type DatasetBuilder } from '../dataset/index.js';
+import {
+  MaintenanceScheduler,
+  MaintenanceService,
+  parseMaintenanceStatement,
+  type JobInfo,
+  type ListJobsInput,
+  type RunJobInput,
+  type SchedulerOptions,
+} from '../maintenance/index.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { runMaintenanceStatement } from './maintenance-statements.js';
 import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
 import { registryOptions, type OpenOptions } from './open-options.js';
@@ -55,6 +65,8 @@ export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'l
  * await store.featureGroup('users').putRecord({ user_id: 'u1', event_time: new Date().toISOString(), age: 31 });
  */
 export class FeatureStore {
+  private scheduler?: MaintenanceScheduler;
+
   private constructor(
     readonly dataDir: string,
     private readonly lock: DataDirLock,
@@ -65,6 +77,7 @@ export class FeatureStore {
     private readonly records: RecordService,
     private readonly offline: OfflineStore,
     private readonly queries: OfflineQueries,
+    private readonly maintenance: MaintenanceService,
     private readonly ingests: BulkIngestJournal,
   ) {}
 
@@ -85,9 +98,17 @@ export class FeatureStore {
       const groups = new FeatureGroupService(registry, withOnlineCleanup(lifecycle, online));
       const records = new RecordService(groups.cache, online, pipeline);
       const queries = new OfflineQueries(registry, offline);
+      const maintenance = new MaintenanceService({
+        registry,
+        offline,
+        online,
+        describeGroup: (name) => groups.describe(name),
+        flush: (name) => pipeline.flush(name),
+        ...(options.maintenanceLease ? { lease: options.maintenanceLease } : {}),
+      });
       const ingests = new BulkIngestJournal(join(dataDir, 'ingests'));
       await recoverBulkIngests(ingests, (name) => groups.describe(name), queries, online);
-      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries, ingests);
+      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries, maintenance, ingests);
     } catch (error) {
       for (const part of opened.reverse()) await part.close().catch(() => undefined);
       await lock.release();
@@ -140,6 +161,7 @@ export class FeatureStore {
       featureGroupName,
       this.records,
       this.queries,
+      this.maintenance,
       () => this.groups.describe(featureGroupName),
       async (source, options) => {
         const group = await this.groups.describe(featureGroupName);
@@ -178,7 +200,10 @@ export class FeatureStore {
    * table named by the group. `asOf` (a time, or a snapshot id) time-travels. Rows come back with
    * int64 exact (number when safe, bigint beyond).
    */
-  query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    // Athena's maintenance statements run as maintenance; every other statement goes to the read-only engine.
+    const statement = parseMaintenanceStatement(sql);
+    if (statement) return runMaintenanceStatement(statement, this.maintenance, options);
     return this.queries.query(sql, options);
   }
 
@@ -196,8 +221,39 @@ export class FeatureStore {
     return newDatasetBuilder(this.queries.datasetRunner((name) => this.groups.describe(name)), base, options);
   }
 
+  /**
+   * Maintenance runs, newest first: id, kind, group, trigger, status, start, duration, files and
+   * bytes before and after, error, and the operation's result.
+   */
+  listJobs(input: ListJobsInput = {}): Promise<JobInfo[]> {
+    return this.maintenance.listJobs(input);
+  }
+
+  /**
+   * Runs maintenance now and returns its record: `{ featureGroupName, kind: 'optimize' | 'vacuum' |
+   * 'retention', optimize?, vacuum?, retention? }` (the last three: that operation's options).
+   * A run that fails comes back with status 'failed' and its error.
+   */
+  runJob(input: RunJobInput): Promise<JobInfo> {
+    return this.maintenance.runJob(input, 'manual');
+  }
+
+  /**
+   * Starts scheduled maintenance in this process (`floe serve` does): per group, optimize then
+   * vacuum on its `maintenance_schedule` (default every 6 hours), and an automatic optimize when
+   * small files pile up. Stopped by close().
+   */
+  async startMaintenanceScheduler(options: SchedulerOptions = {}): Promise<MaintenanceScheduler> {
+    if (this.scheduler) return this.scheduler;
+    const scheduler = new MaintenanceScheduler(this.maintenance, { registry: this.registry, offline: this.offline }, options);
+    await scheduler.start();
+    this.scheduler = scheduler;
+    return scheduler;
+  }
+
   /** Flushes buffered writes, closes every part and releases the data directory. */
   async close(): Promise<void> {
+    await this.scheduler?.stop();
     this.queries.close();
     await this.pipeline.close();
     await this.offline.close();
