@@ -231,7 +231,7 @@ export class LmdbOnlineStore implements OnlineStore {
       this.unsynced = true;
       return Promise.resolve((this.db.transactionSync as (body: () => T, flags: number) => T)(body, NOSYNC_NON_ABORTABLE));
     } catch (error) {
-      return Promise.reject(failure(operation, error));
+      return this.commitFailure(operation, error, true).then((e) => Promise.reject(e));
     }
   }
 
@@ -244,14 +244,18 @@ export class LmdbOnlineStore implements OnlineStore {
       // driver's reason): handled here, or the process would die of an unhandled rejection.
       const commitError = (error as { commitError?: Promise<unknown> }).commitError;
       commitError?.catch(() => undefined);
-      // A commit on a full disk fails as EIO or ENOSPC, depending on the file system: the free space tells.
-      if (!isFloeError(error) && (isDiskFull(error) || (commitError && (await diskFull(this.path))))) {
-        throw new StorageFullError(`online store (lmdb) ${operation}: the disk is full (no space left on device); acknowledged data is kept, retry once space is freed`, {
-          cause: error,
-        });
-      }
-      throw failure(operation, error);
+      throw await this.commitFailure(operation, error, commitError !== undefined);
     }
+  }
+
+  /** A commit on a full disk fails as EIO or ENOSPC, depending on the file system: the free space tells. */
+  private async commitFailure(operation: string, error: unknown, mayBeDiskFull: boolean): Promise<Error> {
+    if (!isFloeError(error) && (isDiskFull(error) || (mayBeDiskFull && (await diskFull(this.path))))) {
+      return new StorageFullError(`online store (lmdb) ${operation}: the disk is full (no space left on device); acknowledged data is kept, retry once space is freed`, {
+        cause: error,
+      });
+    }
+    return failure(operation, error);
   }
 }
 
