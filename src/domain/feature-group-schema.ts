@@ -62,7 +62,7 @@ const featureDefinitionSchema = z.strictObject({
     .optional(),
 });
 
-const tagSchema = z.strictObject({
+export const tagSchema = z.strictObject({
   key: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters'),
   value: z.string().max(256, 'must be at most 256 characters'),
 });
@@ -92,6 +92,9 @@ const createSchema = z.strictObject({
   description: z.string().max(LIMITS.descriptionLength, `must be at most ${LIMITS.descriptionLength} characters`).optional(),
   tags: z.array(tagSchema).max(LIMITS.tags, `must hold at most ${LIMITS.tags} tags`).optional(),
 });
+
+/** A feature group's whole tag set, as an update replaces it. */
+export const tagsSchema = z.array(tagSchema).max(LIMITS.tags, `must hold at most ${LIMITS.tags} tags`);
 
 /** Checks one feature definition's own consistency (collection settings). */
 export function checkFeatureDefinition(def: FeatureDefinition, field: string): void {
