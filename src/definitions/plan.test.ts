@@ -87,7 +87,7 @@ describe('planChanges', () => {
     expect(p.groups[0]).toMatchObject({ action: 'none', changes: [], refusals: [] });
     expect(p.unmanaged).toEqual(['other']);
     expect(planHasChanges(p)).toBe(false);
-    expect(renderPlan(p)).toMatch(/^No changes: 1 feature group match the definitions\.\nNot in the definitions, left as they are: other\.$/);
+    expect(renderPlan(p)).toMatch(/^No changes: the feature group matches the definitions\.\nNot in the definitions, left as they are: other\.$/);
   });
 
   it('adds features at the end, changes TTL, description, tags and feature descriptions', () => {

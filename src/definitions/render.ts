@@ -85,7 +85,7 @@ export function renderPlan(plan: Plan, palette: Palette = plain): string {
   }
   const unchanged = plan.groups.filter((g) => g.action === 'none' && g.refusals.length === 0).length;
   if (creates + updates + refused === 0) {
-    out.push(`No changes: ${plan.groups.length} feature group${plan.groups.length === 1 ? '' : 's'} match the definitions.`);
+    out.push(`No changes: ${plan.groups.length === 1 ? 'the feature group matches' : `all ${plan.groups.length} feature groups match`} the definitions.`);
   } else {
     const parts = [`${creates} to create`, `${updates} to update`, `${unchanged} unchanged`];
     if (refused > 0) parts.push(`${refused} refused change${refused === 1 ? '' : 's'}`);

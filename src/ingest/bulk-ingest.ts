@@ -21,6 +21,10 @@ export interface IngestProgress {
   rowsRead: number;
   rowsWritten: number;
   rowsFailed: number;
+  /** Files only: the stage under way (checking rows, writing Parquet, updating the online store). */
+  stage?: 'checking' | 'writing' | 'online';
+  /** Files only, while checking: the rows in the file, as DuckDB estimates them (exact for Parquet). */
+  totalRows?: number;
 }
 
 export interface FailedRow {

@@ -7,6 +7,7 @@ import type { OfflineStore } from '../offline/index.js';
 import type { OnlineStore } from '../online/online-store.js';
 import { toFloeValue } from '../query/values.js';
 import type { IngestOptions, IngestResult } from './bulk-ingest.js';
+import { withDuckDBProgress } from './duckdb-progress.js';
 import { castColumns, eventMicrosExpression, quoteIdentifier as q, reasonExpression } from './file-ingest-sql.js';
 
 const MAX_FAILED_ROWS = 10_000;
@@ -82,9 +83,10 @@ async function run(
     if (!columns.includes(required)) throw new ValidationError(`${required}: the file has no '${required}' column`, { field: required });
   }
 
-  await connection.run(
+  const tick = options.onProgress;
+  await withDuckDBProgress(connection, tick && ((rows, total) => tick({ rowsRead: rows, rowsWritten: 0, rowsFailed: 0, stage: 'checking', totalRows: total })), () => connection.run(
     `CREATE TEMP TABLE checked AS SELECT *, CAST(row_number() OVER () - 1 AS BIGINT) AS __row, ${reasonExpression(group, present)} AS __reason FROM ${reader}`,
-  );
+  ));
   const [counts] = (await connection.runAndReadAll('SELECT count(*) AS total, count(__reason) AS failed FROM checked')).getRowObjectsJS();
   const rowsRead = Number(counts!.total);
   const rowsFailed = Number(counts!.failed);
@@ -99,6 +101,7 @@ async function run(
     throw new ValidationError(`row ${first.row}: ${first.reason} (${rowsFailed} bad rows; nothing was written)`, { field: first.field });
   }
   const result: IngestResult = { rowsRead, rowsWritten: rowsRead - rowsFailed, rowsFailed, failedRows };
+  tick?.({ rowsRead, rowsWritten: 0, rowsFailed, stage: 'writing' });
 
   if (targets.offline && result.rowsWritten > 0) {
     const table = await stores.offline.tableFiles(group.featureGroupName);
@@ -113,7 +116,7 @@ async function run(
     const snapshot = await stores.offline.appendFromSelect(group.featureGroupName, `SELECT ${projection.join(', ')} FROM checked WHERE __reason IS NULL`, connection);
     if (snapshot) result.snapshotId = snapshot['snapshot-id'];
   }
-  options.onProgress?.({ rowsRead, rowsWritten: result.rowsWritten, rowsFailed });
+  tick?.({ rowsRead, rowsWritten: result.rowsWritten, rowsFailed, stage: 'online' });
 
   if (targets.online && result.rowsWritten > 0) await updateOnline(connection, group, present, stores.online);
   return result;
