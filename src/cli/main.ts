@@ -27,7 +27,7 @@ program.addCommand(ingestCommand(globals));
 program.addCommand(queryCommand(globals));
 program.addCommand(datasetCommand(globals));
 program.addCommand(snapshotsCommand(globals));
-program.addCommand(demoCommand(globals));
+program.addCommand(demoCommand(globals, () => program.getOptionValueSource('dataDir') === 'cli'));
 program.addCommand(serveCommand(globals));
 program.addCommand(keysCommand(globals));
 
