@@ -1,7 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { stringify } from 'lossless-json';
 import { formatCell } from './output.js';
 
@@ -32,6 +31,7 @@ export function toJson(rows: Rows): string {
  * no files, so the file is written here, by a DuckDB of the CLI's own.
  */
 export async function writeParquet(rows: Rows, columns: Columns, path: string): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const dir = await mkdtemp(join(tmpdir(), 'floe-export-'));
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   const connection = await instance.connect();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { FeatureStore } from '../sdk/index.js';
+import type { FeatureStore } from '../sdk/index.js';
 
 export interface GlobalOptions {
   dataDir: string;
@@ -21,7 +21,9 @@ export function addGlobalOptions(program: Command): Command {
  * The one place where the CLI picks its store: the embedded one in the data directory (with a
  * shared registry or online store when their URLs are given). Every command goes through here.
  */
-export function openStore(options: GlobalOptions): Promise<FeatureStore> {
+export async function openStore(options: GlobalOptions): Promise<FeatureStore> {
+  // Loaded on use: `floe --help` and argument errors answer without loading the engines.
+  const { FeatureStore } = await import('../sdk/index.js');
   return FeatureStore.open({
     dataDir: options.dataDir,
     ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}),

@@ -25,7 +25,11 @@ export async function fileReader(path: string): Promise<string> {
   const ext = extname(full).toLowerCase();
   if (ext === '.parquet') return `read_parquet(${literal})`;
   if (ext === '.csv') return `read_csv(${literal}, header = true)`;
-  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return `read_json(${literal}, format = 'newline_delimited')`;
+  // JSON has no date type: without these formats DuckDB turns ISO strings into zone-less
+  // TIMESTAMPs and DATEs, which loses the zone of event times and rewrites String features.
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') {
+    return `read_json(${literal}, format = 'newline_delimited', dateformat = 'no dates', timestampformat = 'no timestamps')`;
+  }
   throw new ValidationError(`source: '${path}' is not a .parquet, .csv or .jsonl file`, { field: 'source' });
 }
 

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import { ValidationError } from '../../domain/index.js';
-import { printJson } from '../output.js';
+import { printJson, withExamples } from '../output.js';
 import { withStore, type GlobalOptions } from '../store-options.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** `floe dataset`: a point-in-time correct dataset from a base file and feature groups, to a file. */
 export function datasetCommand(globals: () => GlobalOptions): Command {
-  return new Command('dataset')
+  return withExamples(new Command('dataset')
     .description('build a point-in-time correct dataset from a base file (Parquet, CSV, JSON Lines) and feature groups')
     .requiredOption('--base <file>', 'the base (entity) rows')
     .requiredOption('--id <column>', "the base column holding record identifiers")
@@ -38,5 +38,8 @@ export function datasetCommand(globals: () => GlobalOptions): Command {
         if (globals().json) printJson({ rows, out: opts.out });
         else console.log(`wrote ${rows} rows to ${opts.out}`);
       },
-    );
+    ),
+    'floe dataset --base interactions.parquet --id user_id --event-time event_time --feature-group users --out train.parquet',
+    'floe dataset --base ids.csv --id uid --event-time at --feature-group users:uid --feature-group spend:uid --max-age 30d --out batch.csv',
+  );
 }

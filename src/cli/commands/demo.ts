@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { ValidationError } from '../../domain/index.js';
-import { FeatureStore } from '../../sdk/index.js';
+import type { FeatureStore } from '../../sdk/index.js';
 import { printJson, printTable, withExamples } from '../output.js';
-import type { GlobalOptions } from '../store-options.js';
+import { openStore, type GlobalOptions } from '../store-options.js';
 
 const GROUP = 'user-feature-group';
 
@@ -57,7 +57,7 @@ export function demoCommand(globals: () => GlobalOptions, dataDirGiven: () => bo
           printTable(rows, columns);
         };
         if (!options.json) console.log(`Floe demo, data in ${dataDir}`);
-        const store = await FeatureStore.open({ dataDir });
+        const store = await openStore({ ...options, dataDir });
         try {
           await run(store, show);
         } finally {
