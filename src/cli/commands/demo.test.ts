@@ -21,7 +21,7 @@ describe('floe demo and floe keys', { timeout: 120_000 }, () => {
     const steps = r.stdout.split(/\n(?=== \d+\. )/);
     expect(steps.slice(1).map((s) => s.slice(0, s.indexOf(' ', 5)))).toEqual(['== 1.', '== 2.', '== 3.', '== 4.', '== 5.', '== 6.']);
     expect(steps[1]).toMatch(/create feature group user-feature-group/);
-    const rows = (step: string) => step.trim().split('\n').slice(4);
+    const rows = (step: string) => step.trim().split('\n\n')[1]!.split('\n').slice(2); // the table under the title, without its header
     expect(rows(steps[2]!)).toHaveLength(9); // the nine records, offline
     expect(rows(steps[3]!).map((l) => l.split(/\s+/).slice(0, 3).join(' '))).toEqual([
       'u1 2025-01-03T00:00:00Z 31',
