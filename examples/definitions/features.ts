@@ -16,7 +16,6 @@ const users: FeatureGroupSpec = {
     clicks: 'Integral',
     tags: { type: 'String', collection: 'List' },
   },
-  online: { ttl: '30d' },
   tags: { team: 'growth' },
 };
 
@@ -27,7 +26,7 @@ export default defineFeatureGroups([
     recordIdentifier: 'user_id',
     eventTime: 'event_time',
     features: { user_id: 'String', event_time: 'Fractional', embedding: { type: 'Fractional', collection: 'Vector', dimension: 4 } },
-    online: { storageType: 'InMemory' },
+    online: { ttl: '30d', storageType: 'InMemory' },
     offline: false,
   },
 ]);

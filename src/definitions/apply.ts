@@ -1,4 +1,4 @@
-import { ValidationError, type FeatureGroup, type UpdateFeatureGroupInput } from '../domain/index.js';
+import { LIMITS, ValidationError, type FeatureGroup, type UpdateFeatureGroupInput } from '../domain/index.js';
 import type { CreateFeatureGroupInput, UpdateFeatureMetadataInput } from '../domain/index.js';
 import { planHasRefusals, type Change, type Plan } from './plan.js';
 
@@ -10,7 +10,7 @@ export interface DefinitionsTarget {
 }
 
 /** SageMaker's limit on features added by one UpdateFeatureGroup call. */
-const ADDITIONS_PER_CALL = 100;
+const ADDITIONS_PER_CALL = LIMITS.featureAdditionsPerUpdate;
 
 /**
  * Makes a plan's changes, group by group. A plan with refusals is refused whole, before

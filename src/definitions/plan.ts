@@ -1,4 +1,5 @@
 import {
+  LIMITS,
   ValidationError,
   validateCreateFeatureGroup,
   validateFeatureAdditions,
@@ -146,8 +147,11 @@ function planUpdate(d: DesiredFeatureGroup, g: FeatureGroup, field: string): Gro
     const descriptionChange = textChange(f.description, w.description);
     if (descriptionChange) changes.push({ kind: 'setFeatureDescription', featureName: w.featureName, ...descriptionChange });
   }
-  if (additions.length > 0) {
-    prefixErrors(`${field}.features`, () => validateFeatureAdditions(additions.map((a) => (a as { feature: FeatureDefinition }).feature), g.features.map((f) => f.featureName)));
+  // Checked as apply sends them: UpdateFeatureGroup takes at most LIMITS.featureAdditionsPerUpdate at a time.
+  const added = additions.map((a) => (a as { feature: FeatureDefinition }).feature);
+  for (let i = 0; i < added.length; i += LIMITS.featureAdditionsPerUpdate) {
+    const names = [...g.features.map((f) => f.featureName), ...added.slice(0, i).map((f) => f.featureName)];
+    prefixErrors(`${field}.features`, () => validateFeatureAdditions(added.slice(i, i + LIMITS.featureAdditionsPerUpdate), names));
   }
   changes.unshift(...additions);
 
