@@ -23,7 +23,7 @@ export interface IngestProgress {
   rowsFailed: number;
   /** Files only: the stage under way (checking rows, writing Parquet, updating the online store). */
   stage?: 'checking' | 'writing' | 'online';
-  /** Files only, while checking: the rows in the file, as DuckDB estimates them (exact for Parquet). */
+  /** Files only, while checking: the rows in the file (exact for Parquet, estimated from line lengths for CSV and JSON Lines); rowsRead is then DuckDB's progress times it. */
   totalRows?: number;
 }
 

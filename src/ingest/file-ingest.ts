@@ -7,7 +7,7 @@ import type { OfflineStore } from '../offline/index.js';
 import type { OnlineStore } from '../online/online-store.js';
 import { toFloeValue } from '../query/values.js';
 import type { IngestOptions, IngestResult } from './bulk-ingest.js';
-import { withDuckDBProgress } from './duckdb-progress.js';
+import { estimateRows, withDuckDBProgress } from './duckdb-progress.js';
 import { castColumns, eventMicrosExpression, quoteIdentifier as q, reasonExpression } from './file-ingest-sql.js';
 
 const MAX_FAILED_ROWS = 10_000;
@@ -57,7 +57,7 @@ export async function ingestFile(
   });
   const connection = await instance.connect();
   try {
-    return await run(connection, group, reader, stores, targets, options);
+    return await run(connection, group, reader, stores, targets, options, resolve(path));
   } catch (error) {
     if (error instanceof ValidationError) throw error;
     throw new ValidationError(`source: cannot ingest '${path}': ${(error as Error).message}`, { field: 'source', cause: error });
@@ -75,6 +75,7 @@ async function run(
   stores: { online: OnlineStore; offline: OfflineStore },
   targets: { online: boolean; offline: boolean },
   options: IngestOptions,
+  path: string,
 ): Promise<IngestResult> {
   const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJS().map((r) => String(r.column_name));
   const byName = new Map(group.features.map((f) => [f.featureName, f]));
@@ -88,7 +89,11 @@ async function run(
   }
 
   const tick = options.onProgress;
-  await withDuckDBProgress(connection, tick && ((rows, total) => tick({ rowsRead: rows, rowsWritten: 0, rowsFailed: 0, stage: 'checking', totalRows: total })), () => connection.run(
+  const estimate = tick ? await estimateRows(connection, path) : undefined;
+  const checking = tick && estimate !== undefined
+    ? (fraction: number) => tick({ rowsRead: Math.round(fraction * estimate), rowsWritten: 0, rowsFailed: 0, stage: 'checking', totalRows: estimate })
+    : undefined;
+  await withDuckDBProgress(connection, checking, () => connection.run(
     `CREATE TEMP TABLE checked AS SELECT *, CAST(row_number() OVER () - 1 AS BIGINT) AS __row, ${reasonExpression(group, present)} AS __reason FROM ${reader}`,
   ));
   const [counts] = (await connection.runAndReadAll('SELECT count(*) AS total, count(__reason) AS failed FROM checked')).getRowObjectsJS();
