@@ -9,6 +9,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { queryCommand, snapshotsCommand } from './commands/query.js';
 import { deleteCommand, getCommand, putCommand } from './commands/records.js';
 import { keysCommand } from './commands/keys.js';
+import { jobsCommand, optimizeCommand, vacuumCommand } from './commands/maintenance.js';
 import { serveCommand } from './commands/serve.js';
 import { addGlobalOptions, type GlobalOptions } from './store-options.js';
 
@@ -27,6 +28,9 @@ program.addCommand(ingestCommand(globals));
 program.addCommand(queryCommand(globals));
 program.addCommand(datasetCommand(globals));
 program.addCommand(snapshotsCommand(globals));
+program.addCommand(optimizeCommand(globals));
+program.addCommand(vacuumCommand(globals));
+program.addCommand(jobsCommand(globals));
 program.addCommand(demoCommand(globals, () => program.getOptionValueSource('dataDir') === 'cli'));
 program.addCommand(serveCommand(globals));
 program.addCommand(keysCommand(globals));

@@ -19,7 +19,7 @@ describe('floe demo and floe keys', { timeout: 120_000 }, () => {
     const r = await runCli(dataDir, ['demo']);
     expect(r.code).toBe(0);
     const steps = r.stdout.split(/\n(?=== \d+\. )/);
-    expect(steps.slice(1).map((s) => s.slice(0, s.indexOf(' ', 5)))).toEqual(['== 1.', '== 2.', '== 3.', '== 4.', '== 5.', '== 6.']);
+    expect(steps.slice(1).map((s) => s.slice(0, s.indexOf(' ', 5)))).toEqual(['== 1.', '== 2.', '== 3.', '== 4.', '== 5.', '== 6.', '== 7.']);
     expect(steps[1]).toMatch(/create feature group user-feature-group/);
     const rows = (step: string) => step.trim().split('\n\n')[1]!.split('\n').slice(2); // the table under the title, without its header
     expect(rows(steps[2]!)).toHaveLength(9); // the nine records, offline
@@ -39,6 +39,12 @@ describe('floe demo and floe keys', { timeout: 120_000 }, () => {
     expect(rows(steps[5]!).map((l) => l.trim().split(/\s+/).length)).toEqual([7, 2, 2]) // u1: id, time, age, score, clicks, "[a," "b]";
     expect(rows(steps[6]!).map((l) => l.split(/\s+/).at(-1))).toEqual(['false', 'false', 'false', 'true']);
     expect(steps[6]).toMatch(/online now lists u1, u3/);
+    // Nine puts and a delete: ten small files, compacted into one; vacuum removes what only older snapshots used.
+    expect(steps[7]).toMatch(/the same 10 rows in fewer files/);
+    const [optimize, vacuum] = rows(steps[7]!).map((l) => l.split(/\s{2,}/));
+    expect(optimize).toEqual(['optimize', 'live data files', '10', '1']);
+    expect(vacuum![0]).toBe('vacuum');
+    expect(Number(vacuum![3])).toBeLessThan(Number(vacuum![2]));
     expect(r.stdout).toMatch(/Explore it: floe --data-dir .*fresh query/);
     expect(await readdir(dataDir)).not.toHaveLength(0);
 
@@ -55,7 +61,7 @@ describe('floe demo and floe keys', { timeout: 120_000 }, () => {
     expect(out.kept).toBe(false);
     expect(out.dataDir.startsWith(join(dir, 'floe-demo-'))).toBe(true);
     expect((await readdir(dir)).filter((n) => n.startsWith('floe-demo-'))).toEqual([]);
-    expect(out.steps).toHaveLength(6);
+    expect(out.steps).toHaveLength(7);
     expect(r.stdout).toContain('"clicks": -9223372036854775808'); // int64 exact in JSON too
   });
 

@@ -99,9 +99,13 @@ async function run(store: FeatureStore, show: Show): Promise<void> {
   );
 
   const users = store.featureGroup(GROUP);
-  const ingested = await users.ingest(SEED_RECORDS);
+  // One put and one offline commit each, as a streaming pipeline writes: nine small files to compact later.
+  for (const record of SEED_RECORDS) {
+    await users.putRecord(record);
+    await users.flush();
+  }
   const history = await store.query(`SELECT user_id, event_time, age, score, clicks, tags, write_time FROM "${GROUP}" ORDER BY user_id, event_time`);
-  show(`ingest the nine records (${ingested.rowsWritten} written in one offline commit): the offline table keeps them all`, history.rows, [
+  show('ingest the nine records, one put each, in write order: the offline table keeps them all', history.rows, [
     'user_id', 'event_time', 'age', 'score', 'clicks', 'tags',
   ]);
 
@@ -135,5 +139,20 @@ async function run(store: FeatureStore, show: Show): Promise<void> {
     `delete u2 (soft, at 2025-02-03): the offline table appends a row with is_deleted; online now lists ${online.recordIdentifiers.sort().join(', ')}`,
     deleted.rows,
     ['user_id', 'event_time', 'age', 'is_deleted'],
+  );
+
+  // Compaction rewrites the small files as one; vacuum then drops the snapshots before it and
+  // the files only they referenced (kept 5 days by default; the demo keeps only the newest).
+  const optimized = await store.runJob({ featureGroupName: GROUP, kind: 'optimize' });
+  const vacuumed = await store.runJob({ featureGroupName: GROUP, kind: 'vacuum', vacuum: { minSnapshotsToKeep: 1, maxSnapshotAgeSeconds: 0, orphanOlderThanSeconds: 0 } });
+  for (const job of [optimized, vacuumed]) if (job.status !== 'succeeded') throw new Error(`${job.kind} failed: ${job.error ?? 'unknown error'}`);
+  const rows = await store.query(`SELECT count(*) AS n FROM "${GROUP}"`);
+  show(
+    `compact and vacuum: the same ${rows.rows[0]!.n} rows in fewer files`,
+    [
+      { run: 'optimize', counts: 'live data files', before: optimized.filesBefore, after: optimized.filesAfter },
+      { run: 'vacuum', counts: 'files in the table directory', before: vacuumed.filesBefore, after: vacuumed.filesAfter },
+    ],
+    ['run', 'counts', 'before', 'after'],
   );
 }
