@@ -1,5 +1,4 @@
-import type {
-  FloeError} from '../domain/index.js';
+import type { FloeError } from '../domain/index.js';
 import {
   AccessDeniedError,
   ConflictError,
@@ -7,8 +6,10 @@ import {
   LimitExceededError,
   NotFoundError,
   ResourceInUseError,
+  StorageFullError,
   StoreLockedError,
   UnauthenticatedError,
+  UnavailableError,
   ValidationError,
   type ErrorCode,
 } from '../domain/index.js';
@@ -27,6 +28,8 @@ const CLASSES: Record<ErrorCode, new (message: string, options?: { field?: strin
   AccessDenied: AccessDeniedError,
   Unauthenticated: UnauthenticatedError,
   StoreLocked: StoreLockedError,
+  StorageFull: StorageFullError,
+  Unavailable: UnavailableError,
   Internal: InternalError,
 };
 
