@@ -94,6 +94,9 @@ export const createFeatureGroupSchema = z.strictObject({
   tags: z.array(tagSchema).max(LIMITS.tags, `must hold at most ${LIMITS.tags} tags`).optional(),
 });
 
+/** A feature group's whole tag set, as an update replaces it. */
+export const tagsSchema = z.array(tagSchema).max(LIMITS.tags, `must hold at most ${LIMITS.tags} tags`);
+
 /** Checks one feature definition's own consistency (collection settings). */
 export function checkFeatureDefinition(def: FeatureDefinition, field: string): void {
   if (def.collectionType === 'Vector') {

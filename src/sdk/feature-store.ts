@@ -31,6 +31,9 @@ import type { Table as ArrowTable } from 'apache-arrow';
 import type { OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
 import { bulkIngest } from '../ingest/bulk-ingest.js';
+import { BulkIngestJournal } from '../ingest/index.js';
+import { ValidationError } from '../domain/index.js';
+import { recoverBulkIngests } from './bulk-ingest-recovery.js';
 import { newDatasetBuilder, type DatasetBase, type DatasetBuilder } from '../dataset/index.js';
 import {
   MaintenanceScheduler,
@@ -77,6 +80,7 @@ export class FeatureStore implements FeatureStoreApi {
     private readonly offline: OfflineStore,
     private readonly queries: OfflineQueries,
     private readonly maintenance: MaintenanceService,
+    private readonly ingests: BulkIngestJournal,
   ) {}
 
   static async open(options: OpenOptions = {}): Promise<FeatureStore> {
@@ -104,7 +108,9 @@ export class FeatureStore implements FeatureStoreApi {
         flush: (name) => pipeline.flush(name),
         ...(options.maintenanceLease ? { lease: options.maintenanceLease } : {}),
       });
-      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries, maintenance);
+      const ingests = new BulkIngestJournal(join(dataDir, 'ingests'));
+      await recoverBulkIngests(ingests, (name) => groups.describe(name), queries, online);
+      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries, maintenance, ingests);
     } catch (error) {
       for (const part of opened.reverse()) await part.close().catch(() => undefined);
       await lock.release();
@@ -171,7 +177,21 @@ export class FeatureStore implements FeatureStoreApi {
       async (source, options) => {
         const group = await this.groups.describe(featureGroupName);
         assertReady(group);
-        return bulkIngest(group, source, { online: this.online, offline: this.offline }, options);
+        if (!group.onlineStoreConfig.enableOnlineStore || !group.offlineStoreConfig.enableOfflineStore) {
+          return bulkIngest(group, source, { online: this.online, offline: this.offline }, options);
+        }
+        // Noted before the commit, struck off once online: see BulkIngestJournal.
+        const pending = await this.ingests.begin(featureGroupName, options?.apiInvocationTimeMicros ?? Date.now() * 1000);
+        try {
+          const result = await bulkIngest(group, source, { online: this.online, offline: this.offline }, { ...options, apiInvocationTimeMicros: pending.apiInvocationTimeMicros });
+          await this.online.flush?.();
+          await this.ingests.end(pending);
+          return result;
+        } catch (error) {
+          // Bad input wrote nothing; any other failure may follow the commit, and the next open finishes it.
+          if (error instanceof ValidationError) await this.ingests.end(pending);
+          throw error;
+        }
       },
     );
   }
