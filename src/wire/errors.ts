@@ -8,6 +8,8 @@ import {
   NotFoundError,
   ResourceInUseError,
   StoreLockedError,
+  StorageFullError,
+  UnavailableError,
   UnauthenticatedError,
   ValidationError,
   type ErrorCode,
@@ -27,6 +29,8 @@ const CLASSES: Record<ErrorCode, new (message: string, options?: { field?: strin
   AccessDenied: AccessDeniedError,
   Unauthenticated: UnauthenticatedError,
   StoreLocked: StoreLockedError,
+  StorageFull: StorageFullError,
+  Unavailable: UnavailableError,
   Internal: InternalError,
 };
 
