@@ -23,6 +23,10 @@ export interface IngestProgress {
   rowsRead: number;
   rowsWritten: number;
   rowsFailed: number;
+  /** Files only: the stage under way (checking rows, writing Parquet, updating the online store). */
+  stage?: 'checking' | 'writing' | 'online';
+  /** Files only, while checking: the rows in the file (exact for Parquet, estimated from line lengths for CSV and JSON Lines); rowsRead is then DuckDB's progress times it. */
+  totalRows?: number;
 }
 
 export interface FailedRow {

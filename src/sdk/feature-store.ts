@@ -50,6 +50,8 @@ import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
 import { registryOptions, type OpenOptions } from './open-options.js';
 import { openWritePipeline } from './write-pipeline-factory.js';
+import type { FeatureStoreApi } from './feature-store-api.js';
+import { RemoteFeatureStore, type ConnectOptions } from './remote/index.js';
 
 /** The credential calls of the registry, all a server needs to verify and manage API keys. */
 export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'listAccessKeys' | 'deleteAccessKey'>;
@@ -64,7 +66,7 @@ export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'l
  *   eventTimeFeatureName: 'event_time', featureDefinitions: [...] });
  * await store.featureGroup('users').putRecord({ user_id: 'u1', event_time: new Date().toISOString(), age: 31 });
  */
-export class FeatureStore {
+export class FeatureStore implements FeatureStoreApi {
   private scheduler?: MaintenanceScheduler;
 
   private constructor(
@@ -114,6 +116,15 @@ export class FeatureStore {
       await lock.release();
       throw error;
     }
+  }
+
+  /**
+   * A store on a Floe server, with the same interface: `await FeatureStore.connect({ endpoint:
+   * 'http://127.0.0.1:8080', credentials: { accessKeyId, secretAccessKey } })`. Bearer tokens are
+   * derived from the key locally; the secret itself never travels.
+   */
+  static connect(options: ConnectOptions): Promise<RemoteFeatureStore> {
+    return RemoteFeatureStore.connect(options);
   }
 
   createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup> {
