@@ -27,7 +27,14 @@ async function currentState(store: FeatureStore, names: string[]): Promise<Map<s
 
 async function makePlan(store: FeatureStore, file: string): Promise<Plan> {
   const desired = await loadDefinitions(file);
-  return planChanges(desired, await currentState(store, desired.map((d) => d.featureGroupName)));
+  const current = await currentState(store, desired.map((d) => d.featureGroupName));
+  const properties = new Map<string, Record<string, string>>();
+  for (const d of desired) {
+    if (current.get(d.featureGroupName)?.offlineStoreConfig.enableOfflineStore) {
+      properties.set(d.featureGroupName, await store.featureGroup(d.featureGroupName).tableProperties());
+    }
+  }
+  return planChanges(desired, current, properties);
 }
 
 const FILE_HELP = 'definitions: .yaml, .yml, .json, or a module (.mjs, .js; .ts where the runtime loads TypeScript)';
