@@ -122,7 +122,7 @@ async function run(
     const nowMicros = Date.now() * 1000;
     const projection = table.columns.map((c) => {
       if (c.name === 'write_time') return `make_timestamptz(${nowMicros}) AS write_time`;
-      if (c.name === 'api_invocation_time') return `make_timestamptz(${nowMicros}) AS api_invocation_time`;
+      if (c.name === 'api_invocation_time') return `make_timestamptz(${options.apiInvocationTimeMicros ?? nowMicros}) AS api_invocation_time`;
       if (c.name === 'is_deleted') return 'false AS is_deleted';
       const f = present.find((p) => p.featureName === c.name);
       return f ? castColumns([f], jsonText) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`;
