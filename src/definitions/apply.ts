@@ -7,10 +7,13 @@ export interface DefinitionsTarget {
   createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup>;
   updateFeatureGroup(input: UpdateFeatureGroupInput): Promise<FeatureGroup>;
   updateFeatureMetadata(input: UpdateFeatureMetadataInput): Promise<unknown>;
-  featureGroup(name: string): {
-    setTableProperties(properties: Record<string, string>): Promise<unknown>;
-    unsetTableProperties(names: string[]): Promise<unknown>;
-  };
+  /** Table properties hold the maintenance settings; a store without them cannot apply those. */
+  featureGroup(name: string): object;
+}
+
+interface TableProperties {
+  setTableProperties(properties: Record<string, string>): Promise<unknown>;
+  unsetTableProperties(names: string[]): Promise<unknown>;
 }
 
 /** SageMaker's limit on features added by one UpdateFeatureGroup call. */
@@ -63,7 +66,13 @@ export async function applyPlan(plan: Plan, target: DefinitionsTarget): Promise<
       if (Object.keys(call).length > 1) await target.updateFeatureGroup(call);
     }
     for (const d of described) await target.updateFeatureMetadata({ featureGroupName: name, featureName: d.featureName, description: d.description });
-    if (Object.keys(setProperties).length > 0) await target.featureGroup(name).setTableProperties(setProperties);
-    if (unsetProperties.length > 0) await target.featureGroup(name).unsetTableProperties(unsetProperties);
+    const tables = target.featureGroup(name) as Partial<TableProperties>;
+    if (Object.keys(setProperties).length > 0 || unsetProperties.length > 0) {
+      if (!tables.setTableProperties || !tables.unsetTableProperties) {
+        throw new ValidationError(`${name}: this store cannot set maintenance settings (table properties)`, { field: 'maintenance' });
+      }
+      if (Object.keys(setProperties).length > 0) await tables.setTableProperties(setProperties);
+      if (unsetProperties.length > 0) await tables.unsetTableProperties(unsetProperties);
+    }
   }
 }

@@ -64,18 +64,28 @@ const NEW_GROUP = 'create a new feature group with the definition you want and b
 
 /**
  * The plan that takes `current` (every existing group, by name) to `desired`. `properties` holds
- * the offline table properties of the existing groups the definitions name (maintenance settings).
+ * the offline table properties of the existing groups the definitions name (maintenance
+ * settings); without it (a store that does not expose them), maintenance settings are not
+ * managed, and definitions that hold some are refused.
  */
 export function planChanges(
   desired: DesiredFeatureGroup[],
   current: ReadonlyMap<string, FeatureGroup>,
-  properties: ReadonlyMap<string, Record<string, string>> = new Map(),
+  properties?: ReadonlyMap<string, Record<string, string>>,
 ): Plan {
+  if (!properties) {
+    const i = desired.findIndex((d) => d.maintenance.schedule !== undefined || d.maintenance.retentionSeconds !== undefined);
+    if (i >= 0) {
+      throw new ValidationError(`featureGroups[${i}].maintenance: maintenance settings are table properties, which this store does not expose (through --endpoint, apply them on the server's machine)`, {
+        field: `featureGroups[${i}].maintenance`,
+      });
+    }
+  }
   const groups = desired.map((d, i) => {
     const existing = current.get(d.featureGroupName);
     if (!existing) return planCreate(d, `featureGroups[${i}]`);
     const plan = planUpdate(d, existing, `featureGroups[${i}]`);
-    if (existing.offlineStoreConfig.enableOfflineStore && d.offline.enabled) {
+    if (properties && existing.offlineStoreConfig.enableOfflineStore && d.offline.enabled) {
       plan.changes.push(...maintenanceChanges(properties.get(d.featureGroupName) ?? {}, d.maintenance));
       if (plan.changes.length > 0) plan.action = 'update';
     }

@@ -7,8 +7,10 @@ import {
   LimitExceededError,
   NotFoundError,
   ResourceInUseError,
+  StorageFullError,
   StoreLockedError,
   UnauthenticatedError,
+  UnavailableError,
   ValidationError,
   type ErrorCode,
 } from '../domain/index.js';
@@ -27,6 +29,8 @@ const CLASSES: Record<ErrorCode, new (message: string, options?: { field?: strin
   AccessDenied: AccessDeniedError,
   Unauthenticated: UnauthenticatedError,
   StoreLocked: StoreLockedError,
+  StorageFull: StorageFullError,
+  Unavailable: UnavailableError,
   Internal: InternalError,
 };
 
