@@ -7,6 +7,22 @@ export type DuckDBRelations = DatasetRelations;
 export const quoteIdentifier = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /**
+ * ISO-8601 text to an instant. DuckDB's cast takes offsets ('+09:00', '+0900', '+09') and any
+ * number of fractional digits (keeping microseconds, as the domain does), but not a lower-case
+ * 'z', a decimal comma or a time without seconds, which ISO-8601 allows: those take the slower
+ * rewrite, only when the plain cast fails. Shared with maintenance (retention by event time).
+ */
+export function isoInstant(expression: string): string {
+  const normalised =
+    `regexp_replace(regexp_replace(replace(${expression}, ',', '.'), '[zZ]$', '+00:00'), ` +
+    `'^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})([+-])', '\\1:00\\2')`;
+  return `COALESCE(TRY_CAST(${expression} AS TIMESTAMPTZ), CAST(${normalised} AS TIMESTAMPTZ))`;
+}
+
+/** Fractional epoch seconds to an instant, rounded to the microsecond like the domain's epochSecondsToMicros. */
+export const epochInstant = (expression: string): string => `make_timestamptz(CAST(round(CAST(${expression} AS DOUBLE) * 1000000) AS BIGINT))`;
+
+/**
  * DuckDB: the shared shape, with an ASOF LEFT JOIN for a group that joins one record per row.
  * Its inequality orders records by (event time, write_time, api_invocation_time), so the newest
  * candidate at or before the row's time is also the last written of its duplicates, with no
@@ -16,22 +32,12 @@ export const quoteIdentifier = (name: string): string => `"${name.replaceAll('"'
 export class DuckDBDatasetCompiler extends DatasetSqlCompiler {
   readonly dialect = 'duckdb';
 
-  /**
-   * DuckDB's cast takes offsets ('+09:00', '+0900', '+09') and any number of fractional digits
-   * (keeping microseconds, as the domain does), but not a lower-case 'z', a decimal comma or a
-   * time without seconds, which ISO-8601 allows: those take the slower rewrite, only when the
-   * plain cast fails.
-   */
   protected isoInstant(expression: string): string {
-    const normalised =
-      `regexp_replace(regexp_replace(replace(${expression}, ',', '.'), '[zZ]$', '+00:00'), ` +
-      `'^(\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2})([+-])', '\\1:00\\2')`;
-    return `COALESCE(TRY_CAST(${expression} AS TIMESTAMPTZ), CAST(${normalised} AS TIMESTAMPTZ))`;
+    return isoInstant(expression);
   }
 
-  /** Rounded to the microsecond like the domain's epochSecondsToMicros. */
   protected epochInstant(expression: string): string {
-    return `make_timestamptz(CAST(round(CAST(${expression} AS DOUBLE) * 1000000) AS BIGINT))`;
+    return epochInstant(expression);
   }
 
   protected override timestampInstant(expression: string): string {

@@ -14,7 +14,7 @@ export {
 export { JOIN_COMPARATORS, JOIN_TYPES, parseDuration, type JoinComparator, type JoinType } from './plan-options.js';
 export { outputFeatures, type OutputFeature } from './output-columns.js';
 export { DatasetSqlCompiler, type DatasetRelations } from './sql-compiler.js';
-export { compileToDuckDB, DuckDBDatasetCompiler, type DuckDBRelations } from './duckdb-compiler.js';
+export { compileToDuckDB, DuckDBDatasetCompiler, isoInstant, epochInstant, type DuckDBRelations } from './duckdb-compiler.js';
 export { compileToTrino, TrinoDatasetCompiler } from './trino-compiler.js';
 export { compileToSpark, SparkDatasetCompiler } from './spark-compiler.js';
 export { SQL_DIALECTS, type SqlDialect, type ToSqlOptions } from './dialects.js';
