@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { FeatureGroup } from '../domain/index.js';
+import { diskFullOr, type FeatureGroup } from '../domain/index.js';
 import { IcebergTable } from './iceberg/iceberg-table.js';
 import type { DataFile } from './iceberg/manifest.js';
 import { duckdbType } from './iceberg/schema.js';
@@ -92,11 +92,13 @@ export class OfflineStore {
 
   /** Appends rows as one data file and one commit; records `logPosition` in the snapshot summary. */
   async appendRows(group: string, rows: OfflineRow[], logPosition?: bigint): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const file = await this.writeRows(table, rows);
-    if (!file) return undefined;
-    return this.notifyAppend(table, await table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() }));
+    return this.guarded('offline store append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const file = await this.writeRows(table, rows);
+      if (!file) return undefined;
+      return this.notifyAppend(table, await table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() }));
+    });
   }
 
   /**
@@ -104,13 +106,26 @@ export class OfflineStore {
    * with `writeTimeMicros`; records `logPosition` in the snapshot summary.
    */
   async appendLogEntries(group: string, entries: string[], writeTimeMicros: number, logPosition: bigint): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const { localPath, uri } = await this.newDataFile(table);
-    const scratch = await this.scratchDir();
-    const file = await this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri));
-    if (!file) return undefined;
-    return table.append([file], { [LOG_POSITION_KEY]: logPosition.toString() });
+    return this.guarded('offline store append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const { localPath, uri } = await this.newDataFile(table);
+      const scratch = await this.scratchDir();
+      const file = await removedOnFailure(localPath, () =>
+        this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri)),
+      );
+      if (!file) return undefined;
+      return table.append([file], { [LOG_POSITION_KEY]: logPosition.toString() });
+    });
+  }
+
+  /** A full disk is a StorageFullError; nothing of a failed commit is visible (its files are orphans for vacuum). */
+  private async guarded<T>(what: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw diskFullOr(error, what);
+    }
   }
 
   private scratch?: Promise<string>;
@@ -126,19 +141,22 @@ export class OfflineStore {
 
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
   async appendFromSelect(group: string, select: string, connection?: DuckDBConnection): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const { localPath, uri } = await this.newDataFile(table);
-    const file = connection
-      ? await writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
-      : await this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
-    return file ? this.notifyAppend(table, await table.append([file])) : undefined;
+    return this.guarded('offline store bulk append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const { localPath, uri } = await this.newDataFile(table);
+      const file = await removedOnFailure(localPath, () =>
+        connection
+          ? writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
+          : this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)),
+      );
+      return file ? this.notifyAppend(table, await table.append([file])) : undefined;
+    });
   }
 
   /** Writes rows as a data file of the group's table without committing it (bulk ingest commits many at once). */
   async writeDataFile(group: string, rows: OfflineRow[]): Promise<DataFile | undefined> {
-    const table = await this.table(group);
-    return this.writeRows(table, rows);
+    return this.guarded('offline store data file', async () => this.writeRows(await this.table(group), rows));
   }
 
   /** Writes the result of a DuckDB SELECT as a data file of the group's table, without committing it (compaction, copy-on-write). */
@@ -167,8 +185,10 @@ export class OfflineStore {
 
   /** Commits data files written by writeDataFile as one append snapshot. */
   async commitDataFiles(group: string, files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
-    const table = await this.table(group);
-    return this.notifyAppend(table, await table.append(files, summary));
+    return this.guarded('offline store commit', async () => {
+      const table = await this.table(group);
+      return this.notifyAppend(table, await table.append(files, summary));
+    });
   }
 
   /** Removes data files that were written but will not be committed. */
@@ -179,7 +199,7 @@ export class OfflineStore {
   private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
     const { localPath, uri } = await this.newDataFile(table);
     const scratch = await this.scratchDir();
-    return this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri));
+    return removedOnFailure(localPath, () => this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri)));
   }
 
   private async newDataFile(table: IcebergTable): Promise<{ localPath: string; uri: string }> {
@@ -236,5 +256,15 @@ export class OfflineStore {
 
   async close(): Promise<void> {
     if (this.instance) (await this.instance).closeSync();
+  }
+}
+
+/** A data file that failed half-way (a full disk) is removed at once rather than left for vacuum. */
+async function removedOnFailure<T>(localPath: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    await rm(localPath, { force: true }).catch(() => undefined);
+    throw error;
   }
 }

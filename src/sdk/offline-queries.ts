@@ -12,6 +12,8 @@ export interface QueryOptions {
   asOf?: Date | string | number | bigint;
   /** Rows returned at most; reading stops there and the result says `truncated`. */
   maxRows?: number;
+  /** Binds only these feature groups' tables (names, ignoring case): the server passes a key's group limits. */
+  featureGroups?: readonly string[];
 }
 
 export interface SnapshotInfo {
@@ -41,12 +43,12 @@ export class OfflineQueries {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    const tables = await this.tables(options.asOf);
+    const tables = await this.tables(options.asOf, options.featureGroups);
     return (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
-    return (await this.queryEngine()).queryArrow(sql, await this.tables(options.asOf));
+    return (await this.queryEngine()).queryArrow(sql, await this.tables(options.asOf, options.featureGroups));
   }
 
   async snapshots(group: FeatureGroup): Promise<SnapshotInfo[]> {
@@ -62,8 +64,11 @@ export class OfflineQueries {
     }));
   }
 
-  private async tables(asOf: QueryOptions['asOf']): Promise<QueryTable[]> {
-    const groups = (await this.registry.allFeatureGroups()).filter((g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created');
+  private async tables(asOf: QueryOptions['asOf'], only?: readonly string[]): Promise<QueryTable[]> {
+    const allowed = only && new Set(only.map((n) => n.toLowerCase()));
+    const groups = (await this.registry.allFeatureGroups()).filter(
+      (g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created' && (!allowed || allowed.has(g.featureGroupName.toLowerCase())),
+    );
     let at: { timestampMs: number } | undefined;
     let snapshotId: bigint | undefined;
     if (typeof asOf === 'bigint') snapshotId = asOf;
