@@ -33,6 +33,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
+    // fastify's two info lines per request cost more than serving a GetRecord: one line at debug instead (onResponse).
+    disableRequestLogging: true,
     // Idle keep-alive connections are closed on shutdown; in-flight requests are answered first.
     forceCloseConnections: 'idle',
   });
@@ -45,21 +47,49 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('principal', null);
   app.decorateRequest('operation', '');
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks on the hot path take callbacks rather than returning promises: one microtask hop fewer each.
+  app.addHook('onRequest', (request, reply, done) => {
     request.operation = request.routeOptions.config.operation ?? request.routeOptions.url ?? 'unmatched';
     reply.header('x-amzn-requestid', request.id);
+    done();
   });
-  app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.auth === 'none') return;
-    request.principal = await options.authenticator.authenticate({
-      method: request.method,
-      url: request.raw.url ?? '/',
-      rawHeaders: request.raw.rawHeaders,
-      body: Buffer.isBuffer(request.body) ? request.body : undefined,
-    });
+  app.addHook('preHandler', (request, _reply, done) => {
+    if (request.routeOptions.config.auth === 'none') return done();
+    options.authenticator
+      .authenticate({
+        method: request.method,
+        url: request.raw.url ?? '/',
+        rawHeaders: request.raw.rawHeaders,
+        body: Buffer.isBuffer(request.body) ? request.body : undefined,
+      })
+      .then(
+        (principal) => {
+          request.principal = principal;
+          done();
+        },
+        (error: Error) => done(error),
+      );
   });
-  app.addHook('onResponse', async (request, reply) => {
-    metrics.observeRequest(request.operation, reply.statusCode, reply.elapsedTime / 1000);
+  app.addHook('onResponse', (request, reply, done) => {
+    const ms = reply.elapsedTime;
+    metrics.observeRequest(request.operation, reply.statusCode, ms / 1000);
+    if (request.log.isLevelEnabled('debug')) {
+      const url = request.url;
+      const q = url.indexOf('?');
+      request.log.debug(
+        {
+          operation: request.operation,
+          method: request.method,
+          // Without the query: it holds record identifiers (and, in presigned URLs, signatures).
+          path: q < 0 ? url : url.slice(0, q),
+          status: reply.statusCode,
+          ms: Math.round(ms * 1000) / 1000,
+          ...(request.principal ? { accessKeyId: request.principal.accessKeyId } : {}),
+        },
+        'request',
+      );
+    }
+    done();
   });
   app.addHook('preClose', async () => {
     draining = true;

@@ -25,6 +25,7 @@ export const BATCH_WRITE_LIMIT = 25;
 const ttlSchema = z.object({ Unit: z.unknown(), Value: z.unknown() }, { error: 'must be an object with Unit and Value' });
 const targetStoresSchema = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list' });
 const expirationSchema = z.enum(['Enabled', 'Disabled'], { error: 'must be Enabled or Disabled' });
+const optionalExpirationSchema = expirationSchema.optional();
 
 const putSchema = z.object({ Record: z.unknown(), TargetStores: targetStoresSchema.optional(), TtlDuration: ttlSchema.optional() });
 const updateSchema = z.object({
@@ -119,7 +120,7 @@ export async function sagemakerRuntimeRoutes(app: FastifyInstance, { store, metr
     const query = request.query as Record<string, unknown>;
     const recordId = single(query, 'RecordIdentifierValueAsString', true);
     const featureNames = list(query, 'FeatureName');
-    const expiration = parseOrThrow(expirationSchema.optional(), single(query, 'ExpirationTimeResponse'), 'ExpirationTimeResponse');
+    const expiration = parseOrThrow(optionalExpirationSchema, single(query, 'ExpirationTimeResponse'), 'ExpirationTimeResponse');
     const found = await store.featureGroup(group).getRecord(recordId, {
       ...(featureNames ? { featureNames } : {}),
       expirationTimeResponse: 'Enabled',
