@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { FeatureStore } from '../sdk/index.js';
 
 export interface GlobalOptions {
@@ -10,10 +10,11 @@ export interface GlobalOptions {
 
 /** Options every command takes, also read from the environment. */
 export function addGlobalOptions(program: Command): Command {
+  // Environment variables through commander, so that a command can tell them from defaults (floe serve --config).
   return program
-    .option('--data-dir <dir>', 'data directory', process.env.FLOE_DATA_DIR ?? './.floe')
-    .option('--registry-url <url>', 'PostgreSQL URL of a shared registry (default: embedded SQLite)', process.env.FLOE_REGISTRY_URL)
-    .option('--redis-url <url>', 'Redis URL of a shared online store (default: embedded LMDB)', process.env.FLOE_REDIS_URL)
+    .addOption(new Option('--data-dir <dir>', 'data directory').env('FLOE_DATA_DIR').default('./.floe'))
+    .addOption(new Option('--registry-url <url>', 'PostgreSQL URL of a shared registry (default: embedded SQLite)').env('FLOE_REGISTRY_URL'))
+    .addOption(new Option('--redis-url <url>', 'Redis URL of a shared online store (default: embedded LMDB)').env('FLOE_REDIS_URL'))
     .option('--json', 'print JSON for machines');
 }
 
