@@ -33,6 +33,12 @@ export const serveConfigSchema = strict({
     maxDelayMs: positiveInt('milliseconds').optional(),
     maxRows: positiveInt('rows').optional(),
   }).optional(),
+  maintenance: strict({
+    /** false: no scheduled or automatic maintenance. */
+    enabled: z.boolean({ error: 'must be true or false' }).optional(),
+    /** UTC cron for groups without a maintenance_schedule property; 'off' for none. */
+    schedule: z.string({ error: "must be a cron expression or 'off'" }).min(1, 'must not be empty').optional(),
+  }).optional(),
   logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   allowUnsignedPayload: z.boolean({ error: 'must be true or false' }).optional(),
 });

@@ -10,7 +10,7 @@ import type { Snapshot } from './iceberg/table-metadata.js';
 import type { TablePointerStore } from './iceberg/table-pointer-store.js';
 import { initialSchema, missingFeatures, nameMapping } from './feature-group-table.js';
 import type { ObjectStore } from './objectstore/index.js';
-import { writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
+import { writeParquetFromLogEntries, writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
 
 /** The summary key that records the highest write-ahead-log position in a snapshot. */
 export const LOG_POSITION_KEY = 'floe.log-position';
@@ -30,6 +30,7 @@ export interface TableFiles {
  */
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
+  private readonly appendListeners = new Set<(group: string, snapshot: Snapshot, properties: Record<string, string>) => void>();
   private instance?: Promise<DuckDBInstance>;
 
   constructor(
@@ -37,8 +38,11 @@ export class OfflineStore {
     private readonly pointers: TablePointerStore,
   ) {}
 
-  /** Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one statement at a time. */
-  private async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one
+   * statement at a time. This instance writes table files; it is not the sandboxed query engine.
+   */
+  async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
     const connection = await (await this.instance).connect();
     try {
@@ -92,7 +96,32 @@ export class OfflineStore {
     await table.refresh();
     const file = await this.writeRows(table, rows);
     if (!file) return undefined;
-    return table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() });
+    return this.notifyAppend(table, await table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() }));
+  }
+
+  /**
+   * Appends write-ahead-log entries (their logged text) as one data file and one commit, stamped
+   * with `writeTimeMicros`; records `logPosition` in the snapshot summary.
+   */
+  async appendLogEntries(group: string, entries: string[], writeTimeMicros: number, logPosition: bigint): Promise<Snapshot | undefined> {
+    const table = await this.table(group);
+    await table.refresh();
+    const { localPath, uri } = await this.newDataFile(table);
+    const scratch = await this.scratchDir();
+    const file = await this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri));
+    if (!file) return undefined;
+    return table.append([file], { [LOG_POSITION_KEY]: logPosition.toString() });
+  }
+
+  private scratch?: Promise<string>;
+
+  private scratchDir(): Promise<string> {
+    this.scratch ??= (async () => {
+      const dir = join(this.io.localPath(this.io.rootUri)!, '.scratch');
+      await mkdir(dir, { recursive: true });
+      return dir;
+    })();
+    return this.scratch;
   }
 
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
@@ -103,7 +132,7 @@ export class OfflineStore {
     const file = connection
       ? await writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
       : await this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
-    return file ? table.append([file]) : undefined;
+    return file ? this.notifyAppend(table, await table.append([file])) : undefined;
   }
 
   /** Writes rows as a data file of the group's table without committing it (bulk ingest commits many at once). */
@@ -112,10 +141,34 @@ export class OfflineStore {
     return this.writeRows(table, rows);
   }
 
+  /** Writes the result of a DuckDB SELECT as a data file of the group's table, without committing it (compaction, copy-on-write). */
+  async writeDataFileFromSelect(group: string, select: string): Promise<DataFile | undefined> {
+    const table = await this.table(group);
+    const { localPath, uri } = await this.newDataFile(table);
+    return this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
+  }
+
+  /** Told after every append committed through this store (maintenance checks for small files there). */
+  onAppend(listener: (group: string, snapshot: Snapshot, properties: Record<string, string>) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  private notifyAppend(table: IcebergTable, snapshot: Snapshot): Snapshot {
+    for (const listener of this.appendListeners) {
+      try {
+        listener(table.name, snapshot, table.metadata.properties);
+      } catch {
+        // a listener's failure is its own; the commit stands
+      }
+    }
+    return snapshot;
+  }
+
   /** Commits data files written by writeDataFile as one append snapshot. */
   async commitDataFiles(group: string, files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
     const table = await this.table(group);
-    return table.append(files, summary);
+    return this.notifyAppend(table, await table.append(files, summary));
   }
 
   /** Removes data files that were written but will not be committed. */
@@ -125,8 +178,7 @@ export class OfflineStore {
 
   private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
     const { localPath, uri } = await this.newDataFile(table);
-    const scratch = join(this.io.localPath(this.io.rootUri)!, '.scratch');
-    await mkdir(scratch, { recursive: true });
+    const scratch = await this.scratchDir();
     return this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri));
   }
 

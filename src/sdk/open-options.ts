@@ -16,6 +16,8 @@ export interface OpenOptions {
   warehouse?: string;
   /** How long buffered offline rows wait before a commit (default 200 ms), and how many force one. */
   offlineCommit?: { maxDelayMs?: number; maxRows?: number };
+  /** How long a maintenance run's lease on its table lasts without renewal (default 60 s). */
+  maintenanceLease?: { ttlMs?: number };
   /** Told of the store's background work, for monitoring (the server's /metrics). */
   observer?: StoreObserver;
 }

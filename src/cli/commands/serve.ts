@@ -6,6 +6,8 @@ import { LOG_LEVELS, readServeConfig, type ServeConfig } from '../serve-config.j
 import type { GlobalOptions } from '../store-options.js';
 
 interface ServeFlags {
+  maintenance?: boolean;
+  maintenanceSchedule?: string;
   port?: string;
   host?: string;
   logLevel?: string;
@@ -19,6 +21,12 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     .addOption(new Option('--port <port>', 'port to listen on, 0 for any free port (default 8080)').env('FLOE_PORT'))
     .addOption(new Option('--host <host>', 'address to listen on (default 127.0.0.1)').env('FLOE_HOST'))
     .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default info)`).env('FLOE_LOG_LEVEL'))
+    .addOption(
+      new Option('--maintenance-schedule <cron>', "default maintenance schedule (UTC cron) for groups without maintenance_schedule; 'off' for none").env(
+        'FLOE_MAINTENANCE_SCHEDULE',
+      ),
+    )
+    .option('--no-maintenance', 'run no scheduled or automatic maintenance')
     .action(async (flags: ServeFlags, command: Command) => {
       const file = flags.config ? await readServeConfig(flags.config) : {};
       const server = await startServer(serveOptions(file, flags, globals(), command.parent!));
@@ -41,6 +49,8 @@ export function serveOptions(file: ServeConfig, flags: ServeFlags, global: Globa
     throw new ValidationError(`log-level: must be one of ${LOG_LEVELS.join(', ')}, not '${logLevel}'`, { field: 'log-level' });
   }
   const registryUrl = given('registryUrl') ? global.registryUrl : file.registryUrl;
+  const maintenanceOn = flags.maintenance === false ? false : (file.maintenance?.enabled ?? true);
+  const schedule = flags.maintenanceSchedule ?? file.maintenance?.schedule;
   const redisUrl = given('redisUrl') ? global.redisUrl : file.redis?.url;
   return {
     dataDir: given('dataDir') ? global.dataDir : (file.dataDir ?? global.dataDir),
@@ -52,6 +62,7 @@ export function serveOptions(file: ServeConfig, flags: ServeFlags, global: Globa
     port,
     host: flags.host ?? file.host ?? '127.0.0.1',
     logLevel: logLevel as LevelWithSilent,
+    maintenance: maintenanceOn ? (schedule ? { defaultSchedule: schedule } : {}) : false,
   };
 }
 
