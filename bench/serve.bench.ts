@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateFeatureGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
@@ -102,8 +102,8 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
  * the CPU the measured process used per request once warm: unlike requests per second, it does
  * not depend much on how busy the machine is.
  */
-function load(url: string, requests: LoadRequest[][], pid: number | undefined): Promise<LoadResult & { cpuUs: number }> {
-  const spec = JSON.stringify({ url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 1, requests });
+function load(url: string, requests: LoadRequest[][], pid: number | undefined, connections = CONNECTIONS): Promise<LoadResult & { cpuUs: number }> {
+  const spec = JSON.stringify({ url, connections, seconds: SECONDS, warmupSeconds: 1, requests });
   const child = spawn(process.execPath, [join(import.meta.dirname, 'load-generator.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   child.stdin.end(spec);
@@ -225,10 +225,12 @@ async function run(dataDir: string): Promise<void> {
   children.push(bare);
   const barePort = Number((await waitForLine(bare, /bare on (\d+)/))[1]);
 
-  const scenarios: Array<[key: string, label: string, requests: LoadRequest[]]> = [
-    ['get', 'GetRecord (SigV4, SageMaker path)', gets],
-    ['batch', 'BatchGetRecord x100 (SigV4)', batches],
-    ['put', 'PutRecord durable (SigV4)', puts],
+  const scenarios: Array<[key: string, label: string, requests: LoadRequest[], connections: number]> = [
+    ['get', 'GetRecord (SigV4, SageMaker path)', gets, CONNECTIONS],
+    ['batch', 'BatchGetRecord x100 (SigV4)', batches, CONNECTIONS],
+    // One caller: the latency of a batch itself, without 31 others queued in front of it.
+    ['batch', 'BatchGetRecord x100 (SigV4), 1 connection', batches, 1],
+    ['put', 'PutRecord durable (SigV4)', puts, CONNECTIONS],
   ];
   const rows: Array<Record<string, string | number>> = [];
   const row = (label: string, r: LoadResult & { cpuUs: number }, ceiling: number) => ({
@@ -242,14 +244,17 @@ async function run(dataDir: string): Promise<void> {
     errors: r.errors,
     'ratio to bare': r.perSecond / ceiling,
   });
-  const ceiling = await load(`http://127.0.0.1:${barePort}`, perConnection([{ method: 'GET', path: '/', headers: {} }]), bare.pid);
+  // The ceiling parses the same signed GetRecord requests, and answers a GetRecord's body.
+  const ceiling = await load(`http://127.0.0.1:${barePort}`, perConnection(gets), bare.pid);
   bare.kill();
   rows.push(row('bare node:http, constant body', ceiling, ceiling.perSecond));
-  for (const [key, label, requests] of scenarios) {
+  for (const [key, label, requests, connections] of scenarios) {
     if (ONLY && !ONLY.includes(key)) continue;
-    rows.push(row(label, await load(url, perConnection(requests), server.pid), ceiling.perSecond));
+    rows.push(row(label, await load(url, connections === CONNECTIONS ? perConnection(requests) : [requests], server.pid, connections), ceiling.perSecond));
   }
-  console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per scenario after 1 s of warm-up; server, bare server and load generator (autocannon) each in its own process\n`);
+  console.log(
+    `\n${CONNECTIONS} connections unless said, ${SECONDS} s per scenario after 1 s of warm-up; server, bare server and load generator (autocannon) each in its own process on ${availableParallelism()} cores (load average ${loadavg()[0]!.toFixed(1)} at the end)\n`,
+  );
   printTable(rows);
   server.kill('SIGTERM');
   await new Promise((resolve) => server.on('exit', resolve));

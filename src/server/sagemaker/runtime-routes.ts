@@ -6,7 +6,7 @@ import type { TargetStore } from '../../records/write-entry.js';
 import type { FeatureStore } from '../../sdk/index.js';
 import { authorize, type Permission } from '../auth/authorize.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
-import { fromWireRecord, toWireRecord, wireRecordSchema } from './record-values.js';
+import { fromWireRecord, wireRecordJson, wireRecordSchema } from './record-values.js';
 import { parseJsonBody } from './wire-json.js';
 
 /**
@@ -129,11 +129,8 @@ export async function sagemakerRuntimeRoutes(app: FastifyInstance, { store, metr
     });
     metrics.observeOnlineLookups(found ? 1 : 0, found ? 0 : 1);
     if (!found) return reply.type('application/json').send('{}');
-    const body =
-      expiration === 'Enabled' && found.expiresAt !== undefined
-        ? { Record: toWireRecord(found.record), ExpiresAt: found.expiresAt }
-        : { Record: toWireRecord(found.record) };
-    return reply.type('application/json').send(JSON.stringify(body));
+    const expiresAt = expiration === 'Enabled' && found.expiresAt !== undefined ? `,"ExpiresAt":${JSON.stringify(found.expiresAt)}` : '';
+    return reply.type('application/json').send(`{"Record":${wireRecordJson(found.record)}${expiresAt}}`);
   });
 
   app.delete('/FeatureGroup/:FeatureGroupName', config('DeleteRecord'), async (request, reply) => {
@@ -188,13 +185,14 @@ export async function sagemakerRuntimeRoutes(app: FastifyInstance, { store, metr
     );
     const asked = input.Identifiers.reduce((n, i) => n + i.RecordIdentifiersValueAsString.length, 0);
     metrics.observeOnlineLookups(result.records.length, asked - result.records.length - result.errors.length);
-    const body = {
-      Records: result.records.map((r) => ({
-        FeatureGroupName: r.featureGroupName,
-        RecordIdentifierValueAsString: r.recordIdentifier,
-        Record: toWireRecord(r.record),
-        ...(r.expiresAt === undefined ? {} : { ExpiresAt: r.expiresAt }),
-      })),
+    // Records are written as JSON text directly (up to 10,000 of them); the rest is small.
+    const records = result.records.map(
+      (r) =>
+        `{"FeatureGroupName":${JSON.stringify(r.featureGroupName)},"RecordIdentifierValueAsString":${JSON.stringify(r.recordIdentifier)},"Record":${wireRecordJson(r.record)}${
+          r.expiresAt === undefined ? '' : `,"ExpiresAt":${JSON.stringify(r.expiresAt)}`
+        }}`,
+    );
+    const rest = {
       Errors: result.errors.map((e) => ({
         FeatureGroupName: e.featureGroupName,
         RecordIdentifierValueAsString: e.recordIdentifier,
@@ -207,7 +205,7 @@ export async function sagemakerRuntimeRoutes(app: FastifyInstance, { store, metr
         ...(u.featureNames ? { FeatureNames: u.featureNames } : {}),
       })),
     };
-    return reply.type('application/json').send(JSON.stringify(body));
+    return reply.type('application/json').send(`{"Records":[${records.join(',')}],${JSON.stringify(rest).slice(1)}`);
   });
 
   app.post('/BatchWriteRecord', config('BatchWriteRecord'), async (request, reply) => {
