@@ -99,6 +99,7 @@ export function wireRecordJson(record: FeatureRecord): string {
 }
 
 /** Characters JSON.stringify escapes: quotes, backslashes, controls and lone surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A value as a JSON string; numbers and plain text need no escaping and skip JSON.stringify. */
