@@ -1,13 +1,20 @@
 /**
- * Server benchmark: SigV4-signed GetRecord, BatchGetRecord (100 identifiers) and PutRecord over
- * the SageMaker path of `floe serve` (a child process), against a bare node:http server answering
- * a constant body in the same run (the ceiling of this machine). 32 keep-alive connections.
- * Run: npx tsx bench/serve.bench.ts   (BENCH_SECONDS per scenario, default 5)
+ * Server benchmark: SigV4-signed GetRecord, BatchGetRecord (100 identifiers) and durable PutRecord
+ * over the SageMaker path of `floe serve`, against a bare node:http server answering a constant
+ * body (the ceiling of this machine), in the same run. Three processes: the server, the bare
+ * server and the load generator (autocannon, bench/load-generator.mjs), so that the client does
+ * not take the server's CPU. Requests are signed once by the official client and replayed
+ * (SigV4 allows it within its 15-minute window); each connection cycles its own identifiers.
+ *
+ * Run: npm run bench:serve
+ *   BENCH_SECONDS   seconds per scenario (default 5, after 1 s of warm-up)
+ *   BENCH_ONLY      comma-separated scenario keys to run: get, batch, put (default all)
+ *   BENCH_PROFILE   a directory: the server runs with --cpu-prof and writes its profile there
+ *   BENCH_LOG_LEVEL the server's log level (default info, as `floe serve`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateFeatureGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
@@ -17,17 +24,32 @@ import {
   PutRecordCommand,
   SageMakerFeatureStoreRuntimeClient,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
-import { now, printTable, summarize } from './stats.js';
+import { printTable } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 32;
-const credentials = { accessKeyId: 'FLOEBENCHKEY00000001', secretAccessKey: 'bench-secret' };
+const RECORDS = 10_000;
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const PROFILE = process.env.BENCH_PROFILE;
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
+const credentials = { accessKeyId: 'FLOEBENCHKEY00000001', secretAccessKey: 'bench-secret-bench-secret-bench-secret00' };
 
-interface Captured {
+interface LoadRequest {
   method: string;
   path: string;
   headers: Record<string, string>;
   body?: string;
+}
+
+interface LoadResult {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  non2xx: number;
+  errors: number;
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
@@ -44,16 +66,18 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecAr
   });
 }
 
-/** Sends one call through the official client and keeps the signed request, to replay it (valid for 15 minutes). */
-async function capture(client: SageMakerFeatureStoreRuntimeClient, send: (client: SageMakerFeatureStoreRuntimeClient) => Promise<unknown>): Promise<Captured> {
-  let captured: Captured | undefined;
+/** Sends one call through the official client and keeps the signed request, to replay it. */
+async function capture(client: SageMakerFeatureStoreRuntimeClient, send: (client: SageMakerFeatureStoreRuntimeClient) => Promise<unknown>): Promise<LoadRequest> {
+  let captured: LoadRequest | undefined;
   client.middlewareStack.add(
     (next) => async (args) => {
-      const r = args.request as { method: string; path: string; query?: Record<string, string | string[]>; headers: Record<string, string>; body?: string };
+      const r = args.request as { method: string; path: string; query?: Record<string, string | string[]>; headers: Record<string, string>; body?: string | Uint8Array };
       const query = Object.entries(r.query ?? {})
         .flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`))
         .join('&');
-      captured = { method: r.method, path: query ? `${r.path}?${query}` : r.path, headers: { ...r.headers }, ...(r.body ? { body: r.body } : {}) };
+      // The load generator writes Content-Length itself (same value): a second one would be a bad request.
+      const { 'content-length': _length, ...headers } = r.headers;
+      captured = { method: r.method, path: query ? `${r.path}?${query}` : r.path, headers, ...(r.body ? { body: typeof r.body === 'string' ? r.body : new TextDecoder().decode(r.body) } : {}) };
       return next(args);
     },
     { step: 'deserialize', name: 'captureSigned', override: true },
@@ -62,46 +86,93 @@ async function capture(client: SageMakerFeatureStoreRuntimeClient, send: (client
   return captured!;
 }
 
-async function load(port: number, req: Captured): Promise<Record<string, number>> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = now() + SECONDS * 1e9;
-  const one = () =>
-    new Promise<number>((resolve, reject) => {
-      const r = request({ host: '127.0.0.1', port, method: req.method, path: req.path, headers: req.headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 per second on Linux)
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the load generator in its own process (one request list per connection) and, on Linux,
+ * the CPU the measured process used per request once warm: unlike requests per second, it does
+ * not depend much on how busy the machine is.
+ */
+function load(url: string, requests: LoadRequest[][], pid: number | undefined, connections = CONNECTIONS): Promise<LoadResult & { cpuUs: number }> {
+  const spec = JSON.stringify({ url, connections, seconds: SECONDS, warmupSeconds: 1, requests });
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'load-generator.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  child.stdin.end(spec);
+  let out = '';
+  let cpuAtStart: Promise<number | undefined> | undefined;
+  child.stdout.on('data', (d) => {
+    out += String(d);
+    if (!cpuAtStart && out.includes('measuring\n')) cpuAtStart = cpuSeconds(pid);
+  });
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
+      void Promise.all([cpuAtStart, cpuSeconds(pid)]).then(([start, end]) => {
+        const result = JSON.parse(out.slice(out.indexOf('measuring\n') + 10)) as LoadResult;
+        const cpuUs = start === undefined || end === undefined ? Number.NaN : ((end - start) / result.requests) * 1e6;
+        resolve({ ...result, cpuUs });
       });
-      r.on('error', reject);
-      r.end(req.body);
-    });
-  const start = now();
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (now() < deadline) {
-        const t = now();
-        const status = await one();
-        latencies.push(now() - t);
-        if (status !== 200) errors++;
-      }
     }),
   );
-  const s = summarize(latencies, now() - start);
-  agent.destroy();
-  return { 'req/s': s.opsPerSec, 'p50 µs': s.p50us, 'p99 µs': s.p99us, errors };
 }
+
+/** The requests dealt out to the connections, each connection with its own slice (at least one). */
+function perConnection(requests: LoadRequest[]): LoadRequest[][] {
+  return Array.from({ length: CONNECTIONS }, (_, c) => {
+    const slice = requests.filter((_r, i) => i % CONNECTIONS === c);
+    return slice.length > 0 ? slice : [requests[c % requests.length]!];
+  });
+}
+
+const record = (i: number, eventTime = '2025-01-01T00:00:00Z') => [
+  { FeatureName: 'user_id', ValueAsString: `user-${i}` },
+  { FeatureName: 'event_time', ValueAsString: eventTime },
+  { FeatureName: 'age', ValueAsString: String(i % 90) },
+  { FeatureName: 'score', ValueAsString: String(i / 7) },
+  { FeatureName: 'country', ValueAsString: 'PT' },
+  { FeatureName: 'tags', ValueAsStringList: ['a', 'b'] },
+];
+
+/** Child processes of this run, ended on any exit (a failed run must not leave servers behind). */
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-bench-serve-'));
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
-    env: { ...process.env, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  try {
+    await run(dataDir);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function run(dataDir: string): Promise<void> {
+  // No table maintenance: the seeding's small commits would start a compaction in the middle of a measurement.
+  const server = spawn(
+    process.execPath,
+    [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', LOG_LEVEL, '--no-maintenance'],
+    {
+      env: { ...process.env, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(server);
   const url = (await waitForLine(server, /floe listening on (http:\/\/\S+)/))[1]!;
-  const port = Number(new URL(url).port);
+  server.stdout!.resume(); // info-level log lines go nowhere, but are written as in production
   const config = { endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 };
-  await new SageMakerClient(config).send(
+  const sagemaker = new SageMakerClient(config);
+  await sagemaker.send(
     new CreateFeatureGroupCommand({
       FeatureGroupName: 'bench',
       RecordIdentifierFeatureName: 'user_id',
@@ -118,60 +189,76 @@ async function main(): Promise<void> {
       OfflineStoreConfig: { S3StorageConfig: { S3Uri: 's3://unused/' } },
     }),
   );
+  sagemaker.destroy();
   const rt = new SageMakerFeatureStoreRuntimeClient(config);
-  const record = (i: number) => [
-    { FeatureName: 'user_id', ValueAsString: `user-${i}` },
-    { FeatureName: 'event_time', ValueAsString: '2025-01-01T00:00:00Z' },
-    { FeatureName: 'age', ValueAsString: String(i % 90) },
-    { FeatureName: 'score', ValueAsString: String(i / 7) },
-    { FeatureName: 'country', ValueAsString: 'PT' },
-    { FeatureName: 'tags', ValueAsStringList: ['a', 'b'] },
-  ];
-  for (let i = 0; i < 1000; i += 25) {
+  for (let i = 0; i < RECORDS; i += 25) {
     await rt.send(new BatchWriteRecordCommand({ Entries: Array.from({ length: 25 }, (_, j) => ({ FeatureGroupName: 'bench', Record: record(i + j) })) }));
   }
-  const get = await capture(new SageMakerFeatureStoreRuntimeClient(config), (c) => c.send(new GetRecordCommand({ FeatureGroupName: 'bench', RecordIdentifierValueAsString: 'user-7' })));
-  const batch = await capture(
-    new SageMakerFeatureStoreRuntimeClient(config),
-    (c) => c.send(new BatchGetRecordCommand({ Identifiers: [{ FeatureGroupName: 'bench', RecordIdentifiersValueAsString: Array.from({ length: 100 }, (_, i) => `user-${i}`) }] })),
-  );
-  const put = await capture(new SageMakerFeatureStoreRuntimeClient(config), (c) => c.send(new PutRecordCommand({ FeatureGroupName: 'bench', Record: record(5) })));
-  const getBody = await new Promise<string>((resolve) => {
-    const r = request({ host: '127.0.0.1', port, method: get.method, path: get.path, headers: get.headers }, (res) => {
-      let b = '';
-      res.on('data', (d) => (b += String(d)));
-      res.on('end', () => resolve(b));
-    });
-    r.end();
-  });
+  const signer = new SageMakerFeatureStoreRuntimeClient(config);
+  const signed = (send: (c: SageMakerFeatureStoreRuntimeClient) => Promise<unknown>) => capture(signer, send);
+  const gets: LoadRequest[] = [];
+  for (let i = 0; i < 8 * CONNECTIONS; i++) {
+    const id = `user-${(i * 37) % RECORDS}`;
+    gets.push(await signed((c) => c.send(new GetRecordCommand({ FeatureGroupName: 'bench', RecordIdentifierValueAsString: id }))));
+  }
+  const batches: LoadRequest[] = [];
+  for (let i = 0; i < 2 * CONNECTIONS; i++) {
+    const ids = Array.from({ length: 100 }, (_, j) => `user-${(i * 100 + j) % RECORDS}`);
+    batches.push(await signed((c) => c.send(new BatchGetRecordCommand({ Identifiers: [{ FeatureGroupName: 'bench', RecordIdentifiersValueAsString: ids }] }))));
+  }
+  // Each put is a new identifier at a new time, so every one is a real write (online and offline).
+  const puts: LoadRequest[] = [];
+  for (let i = 0; i < 8 * CONNECTIONS; i++) {
+    const eventTime = new Date(Date.UTC(2025, 1, 1) + i * 1000).toISOString();
+    puts.push(await signed((c) => c.send(new PutRecordCommand({ FeatureGroupName: 'bench', Record: record(RECORDS + i, eventTime) }))));
+  }
+  signer.destroy();
+  rt.destroy();
 
   const bare = spawn(
     process.execPath,
     [
       '-e',
-      `const body = ${JSON.stringify(getBody)}; require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); s.end(body); }); }).listen(0, '127.0.0.1', function () { console.log('bare on ' + this.address().port); });`,
+      `const body = JSON.stringify({ Record: ${JSON.stringify(record(7))} }); require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); s.end(body); }); }).listen(0, '127.0.0.1', function () { console.log('bare on ' + this.address().port); });`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  children.push(bare);
   const barePort = Number((await waitForLine(bare, /bare on (\d+)/))[1]);
 
+  const scenarios: Array<[key: string, label: string, requests: LoadRequest[], connections: number]> = [
+    ['get', 'GetRecord (SigV4, SageMaker path)', gets, CONNECTIONS],
+    ['batch', 'BatchGetRecord x100 (SigV4)', batches, CONNECTIONS],
+    // One caller: the latency of a batch itself, without 31 others queued in front of it.
+    ['batch', 'BatchGetRecord x100 (SigV4), 1 connection', batches, 1],
+    ['put', 'PutRecord durable (SigV4)', puts, CONNECTIONS],
+  ];
   const rows: Array<Record<string, string | number>> = [];
-  const ceiling = await load(barePort, { method: 'GET', path: '/', headers: {} });
-  rows.push({ scenario: 'bare node:http, constant body', ...ceiling, 'ratio to bare': 1 });
-  for (const [label, req] of [
-    ['GetRecord (SigV4, SageMaker path)', get],
-    ['BatchGetRecord x100 (SigV4)', batch],
-    ['PutRecord durable (SigV4)', put],
-  ] as const) {
-    const r = await load(port, req);
-    rows.push({ scenario: label, ...r, 'ratio to bare': r['req/s']! / ceiling['req/s']! });
-  }
-  console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per scenario, load generator on the same machine\n`);
-  printTable(rows);
+  const row = (label: string, r: LoadResult & { cpuUs: number }, ceiling: number) => ({
+    scenario: label,
+    'req/s': r.perSecond,
+    'p50 ms': r.p50Ms,
+    'p99 ms': r.p99Ms,
+    'max ms': r.maxMs,
+    'server CPU µs/req': r.cpuUs,
+    'non-2xx': r.non2xx,
+    errors: r.errors,
+    'ratio to bare': r.perSecond / ceiling,
+  });
+  // The ceiling parses the same signed GetRecord requests, and answers a GetRecord's body.
+  const ceiling = await load(`http://127.0.0.1:${barePort}`, perConnection(gets), bare.pid);
   bare.kill();
+  rows.push(row('bare node:http, constant body', ceiling, ceiling.perSecond));
+  for (const [key, label, requests, connections] of scenarios) {
+    if (ONLY && !ONLY.includes(key)) continue;
+    rows.push(row(label, await load(url, connections === CONNECTIONS ? perConnection(requests) : [requests], server.pid, connections), ceiling.perSecond));
+  }
+  console.log(
+    `\n${CONNECTIONS} connections unless said, ${SECONDS} s per scenario after 1 s of warm-up; server, bare server and load generator (autocannon) each in its own process on ${availableParallelism()} cores (load average ${loadavg()[0]!.toFixed(1)} at the end)\n`,
+  );
+  printTable(rows);
   server.kill('SIGTERM');
   await new Promise((resolve) => server.on('exit', resolve));
-  await rm(dataDir, { recursive: true, force: true });
 }
 
 await main();

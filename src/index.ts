@@ -12,7 +12,8 @@ export type {
   BatchGetIdentifier,
   BatchGetResult,
 } from './records/record-service.js';
-export type { TargetStore } from './records/write-entry.js';
+export type { TargetStore, WriteStatus } from './records/write-entry.js';
+export type { OfflineCommitEvent } from './ingest/index.js';
 export type { ListFeatureGroupsQuery, ListFeatureGroupsPage } from './registry/registry.js';
 export type { IngestOptions, IngestResult, IngestProgress, FailedRow } from './ingest/bulk-ingest.js';
 export type { IngestSource } from './ingest/ingest-sources.js';

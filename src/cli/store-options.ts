@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ValidationError } from '../domain/index.js';
 import type { FeatureStore, FeatureStoreApi } from '../sdk/index.js';
 
@@ -12,14 +12,16 @@ export interface GlobalOptions {
 
 /** Options every command takes, also read from the environment. */
 export function addGlobalOptions(program: Command): Command {
+  // Environment variables through commander, so that a command can tell them from defaults (floe serve --config).
   return program
-    .option('--data-dir <dir>', 'data directory (env FLOE_DATA_DIR)', process.env.FLOE_DATA_DIR ?? './.floe')
-    .option('--registry-url <url>', 'PostgreSQL URL of a shared registry (env FLOE_REGISTRY_URL; default: embedded SQLite)', process.env.FLOE_REGISTRY_URL)
-    .option('--redis-url <url>', 'Redis URL of a shared online store (env FLOE_REDIS_URL; default: embedded LMDB)', process.env.FLOE_REDIS_URL)
-    .option(
-      '--endpoint <url>',
-      'work against a Floe server instead of a data directory (env FLOE_ENDPOINT; key from FLOE_ACCESS_KEY_ID and FLOE_SECRET_ACCESS_KEY, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
-      process.env.FLOE_ENDPOINT,
+    .addOption(new Option('--data-dir <dir>', 'data directory').env('FLOE_DATA_DIR').default('./.floe'))
+    .addOption(new Option('--registry-url <url>', 'PostgreSQL URL of a shared registry (default: embedded SQLite)').env('FLOE_REGISTRY_URL'))
+    .addOption(new Option('--redis-url <url>', 'Redis URL of a shared online store (default: embedded LMDB)').env('FLOE_REDIS_URL'))
+    .addOption(
+      new Option(
+        '--endpoint <url>',
+        'work against a Floe server instead of a data directory (key from FLOE_ACCESS_KEY_ID and FLOE_SECRET_ACCESS_KEY, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
+      ).env('FLOE_ENDPOINT'),
     )
     .option('--json', 'print JSON for scripts (int64 exact)');
 }

@@ -1,6 +1,6 @@
 /** Ingestion: the write-ahead log and the write path from acknowledgement to the stores. */
 export { LoggedWritePipeline, type DurableLog } from './logged-write-pipeline.js';
-export { OfflineBuffer, type OfflineTableWriter, type OfflineBufferOptions } from './offline-buffer.js';
+export { OfflineBuffer, type OfflineTableWriter, type OfflineBufferOptions, type OfflineCommitEvent } from './offline-buffer.js';
 export { StoreApplier, type OfflineSink } from './store-applier.js';
 export { encodeEntry, decodeEntry } from './entry-codec.js';
 export { openWriteAheadLog } from './wal-adapter.js';

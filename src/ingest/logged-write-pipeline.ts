@@ -1,4 +1,4 @@
-import type { WriteEntry, WritePipeline } from '../records/write-entry.js';
+import type { WriteEntry, WritePipeline, WriteStatus } from '../records/write-entry.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
 import { PositionTracker } from './position-tracker.js';
 import type { LoggedEntry, OfflineSink, StoreApplier } from './store-applier.js';
@@ -12,6 +12,8 @@ export interface DurableLog {
   /** Everything at or below `position` is applied downstream and need not be kept. */
   checkpoint(position: bigint): Promise<void>;
   readonly checkpointPosition: bigint;
+  /** The position of the last entry on disk. */
+  readonly lastPosition: bigint;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,17 @@ export class LoggedWritePipeline implements WritePipeline {
     const texts = entries.map(encodeEntry);
     const positions = await this.log.appendMany(texts);
     await this.applyTracked(entries.map((entry, i) => ({ entry, position: positions[i]!, text: texts[i]! })));
+  }
+
+  status(): WriteStatus {
+    const logPosition = this.log.lastPosition;
+    const checkpointPosition = this.log.checkpointPosition;
+    return {
+      logPosition,
+      checkpointPosition,
+      pendingLogEntries: Number(logPosition - checkpointPosition),
+      bufferedOfflineRows: this.offline?.bufferedRows() ?? 0,
+    };
   }
 
   async flush(group?: string): Promise<void> {

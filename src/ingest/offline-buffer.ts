@@ -22,6 +22,16 @@ export interface OfflineBufferOptions {
   onCommitted?(positions: bigint[]): void;
   /** Told when a commit fails; the rows stay buffered and are retried. */
   onError?(group: string, error: unknown): void;
+  /** Told after every commit attempt, for monitoring. */
+  onCommitFinished?(event: OfflineCommitEvent): void;
+}
+
+/** One offline commit attempt of a group's buffered rows. */
+export interface OfflineCommitEvent {
+  group: string;
+  rows: number;
+  seconds: number;
+  outcome: 'committed' | 'failed';
 }
 
 interface GroupBuffer {
@@ -43,6 +53,7 @@ interface GroupBuffer {
  */
 export class OfflineBuffer implements OfflineSink {
   private readonly groups = new Map<string, GroupBuffer>();
+  private buffered = 0;
   private readonly maxDelayMs: number;
   private readonly maxRows: number;
   private closed = false;
@@ -60,6 +71,7 @@ export class OfflineBuffer implements OfflineSink {
       const buffer = this.buffer(item.entry.group);
       buffer.rows.push(item);
       buffer.enqueued++;
+      this.buffered++;
       if (buffer.rows.length >= this.maxRows) this.commitSoon(item.entry.group, 0);
       else this.commitSoon(item.entry.group, this.maxDelayMs);
     }
@@ -89,11 +101,16 @@ export class OfflineBuffer implements OfflineSink {
     }
   }
 
+  bufferedRows(): number {
+    return this.buffered;
+  }
+
   /** Forgets a group's buffered rows (the group is being deleted). */
   discard(group: string): void {
     const buffer = this.groups.get(group);
     if (!buffer) return;
     clearTimeout(buffer.timer);
+    this.buffered -= buffer.rows.length; // a batch being committed is counted off when it finishes
     buffer.committed = buffer.enqueued;
     buffer.rows = [];
     for (const w of buffer.waiters.splice(0)) w.resolve();
@@ -131,20 +148,27 @@ export class OfflineBuffer implements OfflineSink {
     }
     if (buffer.rows.length === 0) return;
     const batch = buffer.rows.splice(0, this.maxRows);
+    const started = performance.now();
+    const finished = (outcome: OfflineCommitEvent['outcome']) =>
+      this.options.onCommitFinished?.({ group, rows: batch.length, seconds: (performance.now() - started) / 1000, outcome });
     buffer.committing = this.write(group, buffer, batch);
     try {
       await buffer.committing;
+      finished('committed');
       buffer.failures = 0;
       buffer.committed += batch.length;
+      this.buffered -= batch.length;
       this.options.onCommitted?.(batch.map((b) => b.position));
       this.settleWaiters(buffer);
     } catch (error) {
       if (error instanceof NotFoundError) {
         // The group (and its table) is gone: its buffered rows have nowhere to go.
         buffer.committed += batch.length;
+        this.buffered -= batch.length;
         this.options.onCommitted?.(batch.map((b) => b.position));
         this.settleWaiters(buffer);
       } else {
+        finished('failed');
         buffer.rows.unshift(...batch);
         buffer.failures++;
         this.options.onError?.(group, error);

@@ -14,6 +14,8 @@ export interface OfflineSink {
   enqueue(entries: ReadonlyArray<LoggedEntry>): void;
   flush(group?: string): Promise<void>;
   close(): Promise<void>;
+  /** Rows acknowledged and waiting for an offline commit. */
+  bufferedRows(): number;
 }
 
 /**

@@ -25,4 +25,18 @@ export interface WritePipeline {
   /** Resolves when everything acknowledged before the call is committed offline. */
   flush(group?: string): Promise<void>;
   close(): Promise<void>;
+  /** Where the write path stands, for monitoring. */
+  status(): WriteStatus;
+}
+
+/** A snapshot of the write path: how far the log is written and checkpointed, what waits offline. */
+export interface WriteStatus {
+  /** The last log position on disk. */
+  logPosition: bigint;
+  /** Everything at or below it is applied to every store; the log keeps only what follows. */
+  checkpointPosition: bigint;
+  /** Entries logged but not yet checkpointed: what a restart would replay (the log's depth). */
+  pendingLogEntries: number;
+  /** Rows acknowledged and waiting for an offline commit. */
+  bufferedOfflineRows: number;
 }

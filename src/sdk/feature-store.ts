@@ -26,7 +26,7 @@ import {
   type BatchWriteEntry,
   type BatchWriteResult,
 } from '../records/record-service.js';
-import type { WritePipeline } from '../records/write-entry.js';
+import type { WritePipeline, WriteStatus } from '../records/write-entry.js';
 import type { Table as ArrowTable } from 'apache-arrow';
 import type { OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
@@ -166,6 +166,11 @@ export class FeatureStore implements FeatureStoreApi {
   /** The groups' offline tables as an Iceberg catalog sees them (served as the Iceberg REST catalog). */
   get icebergCatalog(): IcebergCatalog {
     return (this.catalog ??= new IcebergCatalog(this.offline, (name) => this.groups.describe(name), () => this.registry.allFeatureGroups()));
+  }
+
+  /** Where the write path stands (log depth, rows waiting for an offline commit), for monitoring. */
+  writeStatus(): WriteStatus {
+    return this.pipeline.status();
   }
 
   /** API credentials, kept in the registry (the server verifies signatures with them). */

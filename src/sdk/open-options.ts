@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { OfflineCommitEvent } from '../ingest/index.js';
 import type { RegistryOptions } from '../registry/index.js';
 
 /** Where a store keeps its parts. Everything defaults to the embedded setup inside `dataDir`. */
@@ -17,6 +18,13 @@ export interface OpenOptions {
   offlineCommit?: { maxDelayMs?: number; maxRows?: number };
   /** How long a maintenance run's lease on its table lasts without renewal (default 60 s). */
   maintenanceLease?: { ttlMs?: number };
+  /** Told of the store's background work, for monitoring (the server's /metrics). */
+  observer?: StoreObserver;
+}
+
+export interface StoreObserver {
+  /** After every offline commit attempt: its group, rows, duration and outcome. */
+  offlineCommit?(event: OfflineCommitEvent): void;
 }
 
 /** Where the registry of a store opened with these options lives (shared by FeatureStore.open and tools that need only the registry). */

@@ -29,6 +29,7 @@ export async function openWritePipeline(args: { dataDir: string; registry: Regis
     ...(options.offlineCommit?.maxRows === undefined ? {} : { maxRows: options.offlineCommit.maxRows }),
     onCommitted: (positions) => pipelineRef.current?.onOfflineCommitted(positions),
     onError: (group, error) => console.error(`floe: offline commit for ${group} failed, will retry:`, error),
+    ...(options.observer?.offlineCommit ? { onCommitFinished: options.observer.offlineCommit } : {}),
   });
   const pipeline = new LoggedWritePipeline(log, new StoreApplier(online, buffer), buffer);
   pipelineRef.current = pipeline;

@@ -8,6 +8,7 @@ import { SigV4Authenticator } from './auth/authenticator.js';
 import { BearerTokens } from './auth/bearer-tokens.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
+import { ServerMetrics } from './metrics/metrics.js';
 
 export interface ServeOptions extends OpenOptions {
   /** Default 8080; 0 picks a free port. */
@@ -39,7 +40,18 @@ export interface RunningServer {
 /** `floe serve`: opens the store, sets up credentials, and listens. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const logger = createLogger({ level: options.logLevel ?? 'info', ...(options.logDestination ? { destination: options.logDestination } : {}) });
-  const store = await FeatureStore.open(options);
+  const metrics = new ServerMetrics({ processMetrics: true });
+  const store = await FeatureStore.open({
+    ...options,
+    observer: {
+      ...options.observer,
+      offlineCommit: (event) => {
+        metrics.observeOfflineCommit(event);
+        options.observer?.offlineCommit?.(event);
+      },
+    },
+  });
+  metrics.watchWritePath(() => store.writeStatus());
   let app: FastifyInstance | undefined;
   try {
     const credentials = await setUpCredentials(store.accessKeys, store.dataDir, options.env ?? process.env);
@@ -49,7 +61,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       allowUnsignedPayload: options.allowUnsignedPayload ?? false,
     });
     const tokens = new BearerTokens({ keys: store.accessKeys, ...(credentials.staticKey ? { staticKey: credentials.staticKey } : {}) });
-    app = await buildApp({ store, authenticator, tokens, logger });
+    app = await buildApp({ store, authenticator, tokens, logger, metrics });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 8080, host });
     const { port } = app.server.address() as AddressInfo;

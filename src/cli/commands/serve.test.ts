@@ -128,5 +128,5 @@ describe('floe serve and floe keys, as processes', () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.on('exit', resolve));
     }
-  });
+  }, 120_000); // six CLI processes, each starting TypeScript: slow on a loaded machine
 });

@@ -1,37 +1,40 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { ValidationError } from '../../domain/index.js';
 import { withExamples } from '../output.js';
+import { LOG_LEVELS, readServeConfig, type ServeConfig } from '../serve-config.js';
 import { refuseEndpoint, type GlobalOptions } from '../store-options.js';
+import type { ServeOptions } from '../../server/index.js';
 
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+interface ServeFlags {
+  maintenance?: boolean;
+  maintenanceSchedule?: string;
+  port?: string;
+  host?: string;
+  logLevel?: string;
+  config?: string;
+}
 
 export function serveCommand(globals: () => GlobalOptions): Command {
   return withExamples(new Command('serve')
     .description('run the server: the SageMaker-compatible API (SigV4), /health and /metrics; SIGTERM drains')
-    .option('--port <port>', 'port to listen on (0: any free port)', process.env.FLOE_PORT ?? '8080')
-    .option('--host <host>', 'address to listen on', process.env.FLOE_HOST ?? '127.0.0.1')
-    .option('--log-level <level>', `log level: ${LEVELS.join(', ')}`, process.env.FLOE_LOG_LEVEL ?? 'info')
-    .option('--maintenance-schedule <cron>', "default maintenance schedule (UTC cron) for groups without maintenance_schedule; 'off' for none", process.env.FLOE_MAINTENANCE_SCHEDULE)
+    .addOption(new Option('--config <file>', 'YAML or JSON settings (see the README); flags and environment variables override them').env('FLOE_CONFIG'))
+    .addOption(new Option('--port <port>', 'port to listen on, 0 for any free port (default 8080)').env('FLOE_PORT'))
+    .addOption(new Option('--host <host>', 'address to listen on (default 127.0.0.1)').env('FLOE_HOST'))
+    .addOption(new Option('--log-level <level>', `log level: ${LOG_LEVELS.join(', ')} (default info)`).env('FLOE_LOG_LEVEL'))
+    .addOption(
+      new Option('--maintenance-schedule <cron>', "default maintenance schedule (UTC cron) for groups without maintenance_schedule; 'off' for none").env(
+        'FLOE_MAINTENANCE_SCHEDULE',
+      ),
+    )
     .option('--no-maintenance', 'run no scheduled or automatic maintenance')
-    .action(async (opts: { port: string; host: string; logLevel: string; maintenance: boolean; maintenanceSchedule?: string }) => {
+    .action(async (flags: ServeFlags, command: Command) => {
       refuseEndpoint(globals(), 'serve');
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-        throw new ValidationError(`port: '${opts.port}' is not a port number (0-65535)`, { field: 'port' });
-      }
-      if (!LEVELS.includes(opts.logLevel)) throw new ValidationError(`log-level: must be one of ${LEVELS.join(', ')}`, { field: 'log-level' });
-      const g = globals();
+      const file = flags.config ? await readServeConfig(flags.config) : {};
+      const options = serveOptions(file, flags, globals(), command.parent!);
+      // Loaded on use: `floe --help` and argument errors answer without loading the engines.
       const { closeOnSignals, startServer } = await import('../../server/index.js');
-      const server = await startServer({
-        dataDir: g.dataDir,
-        ...(g.registryUrl ? { registryUrl: g.registryUrl } : {}),
-        ...(g.redisUrl ? { onlineStore: { kind: 'redis' as const, url: g.redisUrl } } : {}),
-        port,
-        host: opts.host,
-        logLevel: opts.logLevel as LevelWithSilent,
-        maintenance: opts.maintenance ? (opts.maintenanceSchedule ? { defaultSchedule: opts.maintenanceSchedule } : {}) : false,
-      });
+      const server = await startServer(options);
       closeOnSignals(server);
       // For people: where it listens and where the credentials are (never the secret itself).
       console.error(`floe listening on ${server.url} (data directory ${server.store.dataDir})`);
@@ -40,4 +43,39 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     'floe serve',
     'floe --data-dir /srv/floe serve --host 0.0.0.0 --port 8080 --log-level warn',
   );
+}
+
+/**
+ * Settings by precedence: a flag or environment variable, then the config file, then the
+ * defaults. Global options count as given only when they did not come from their defaults.
+ */
+export function serveOptions(file: ServeConfig, flags: ServeFlags, global: GlobalOptions, program: Command): ServeOptions {
+  const given = (name: keyof GlobalOptions) => program.getOptionValueSource(name) !== 'default' && global[name] !== undefined;
+  const port = flags.port === undefined ? (file.port ?? 8080) : parsePort(flags.port);
+  const logLevel = flags.logLevel ?? file.logLevel ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ValidationError(`log-level: must be one of ${LOG_LEVELS.join(', ')}, not '${logLevel}'`, { field: 'log-level' });
+  }
+  const registryUrl = given('registryUrl') ? global.registryUrl : file.registryUrl;
+  const maintenanceOn = flags.maintenance === false ? false : (file.maintenance?.enabled ?? true);
+  const schedule = flags.maintenanceSchedule ?? file.maintenance?.schedule;
+  const redisUrl = given('redisUrl') ? global.redisUrl : file.redis?.url;
+  return {
+    dataDir: given('dataDir') ? global.dataDir : (file.dataDir ?? global.dataDir),
+    ...(registryUrl ? { registryUrl } : {}),
+    ...(file.registrySchema ? { registrySchema: file.registrySchema } : {}),
+    ...(redisUrl ? { onlineStore: { kind: 'redis' as const, url: redisUrl, ...(file.redis?.prefix ? { prefix: file.redis.prefix } : {}) } } : {}),
+    ...(file.offlineCommit ? { offlineCommit: file.offlineCommit } : {}),
+    ...(file.allowUnsignedPayload === undefined ? {} : { allowUnsignedPayload: file.allowUnsignedPayload }),
+    port,
+    host: flags.host ?? file.host ?? '127.0.0.1',
+    logLevel: logLevel as LevelWithSilent,
+    maintenance: maintenanceOn ? (schedule ? { defaultSchedule: schedule } : {}) : false,
+  };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new ValidationError(`port: '${text}' is not a port number (0-65535)`, { field: 'port' });
+  return port;
 }

@@ -106,6 +106,12 @@ export class WriteAheadLog {
     return this.checkpointed;
   }
 
+  /** The position of the last entry on disk (the checkpoint position when nothing was appended since). */
+  get lastPosition(): bigint {
+    const last = this.nextLsn - 1n;
+    return last > this.checkpointed ? last : this.checkpointed;
+  }
+
   append(payload: Payload): Promise<bigint> {
     return this.appendMany([payload]).then((lsns) => lsns[0]!);
   }

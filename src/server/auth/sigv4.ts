@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { UnauthenticatedError } from '../../domain/index.js';
 
 /**
@@ -9,7 +9,7 @@ import { UnauthenticatedError } from '../../domain/index.js';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
+const EMPTY_SHA256 = hash('sha256', '', 'hex');
 
 /** A request as it arrived, before anything was decoded. */
 export interface SignedRequest {
@@ -149,17 +149,27 @@ export function canonicalRequest(request: SignedRequest, headers: Map<string, st
   for (const name of signedHeaders) {
     const values = headers.get(name);
     if (values === undefined) reject(`signed header '${name}' is not in the request`);
-    canonicalHeaders += `${name}:${values.map((v) => v.trim().replace(/\s+/g, ' ')).join(',')}\n`;
+    canonicalHeaders += `${name}:${values.length === 1 ? canonicalHeaderValue(values[0]!) : values.map(canonicalHeaderValue).join(',')}\n`;
   }
   lines.push(canonicalHeaders, signedHeaders.join(';'), payloadHash);
   return lines.join('\n');
 }
+
+/** Trimmed, inner runs of whitespace as one space; most values have none, and are returned as they are. */
+function canonicalHeaderValue(value: string): string {
+  return NEEDS_SPACE_FOLDING.test(value) ? value.trim().replace(/\s+/g, ' ') : value;
+}
+const NEEDS_SPACE_FOLDING = /^\s|\s$|\s\s|[\t\n\r\f\v]/;
+
+/** A path of unreserved characters only, without empty, `.` or `..` segments: its canonical form is itself. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-]+(?:\.+[A-Za-z0-9_~-]+)*)+$|^\/$/;
 
 /**
  * The path normalized (no empty, `.` or `..` segments) and URI-encoded once more, as every
  * AWS service except S3 signs it: the client signs the already-encoded path.
  */
 export function canonicalUri(rawPath: string): string {
+  if (PLAIN_PATH.test(rawPath)) return rawPath;
   const segments: string[] = [];
   for (const segment of rawPath.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -198,8 +208,9 @@ export function uriEncode(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** One-shot hashing: no Hash object per call, which a server verifying every request notices. */
 function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 const signingKeys = new Map<string, Buffer>();

@@ -1,67 +1,126 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { OfflineCommitEvent } from '../../ingest/index.js';
+import type { WriteStatus } from '../../records/write-entry.js';
+
 /**
- * Prometheus text exposition (format 0.0.4) for the few series the server keeps: request
- * counts and latency histograms per operation, online lookup hits and misses. Kept tiny on
- * purpose; prom-client would replace it if it becomes a dependency.
+ * The server's Prometheus series, kept by prom-client in a registry of their own (several
+ * servers in one process do not mix): requests and latency per operation, online lookups,
+ * the write-ahead log's depth, offline commits, and optionally Node's process metrics.
+ *
+ * prom-client hashes the label values of every observation; label children are cached per
+ * operation and status so that the request path pays for one lookup (measured: about 0.6 µs per
+ * request more than hand-written counters, under 1% of a signed GetRecord).
  */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const COMMIT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-interface Histogram {
-  buckets: number[];
-  sum: number;
-  count: number;
+interface RequestSeries {
+  latency: Histogram.Internal<'operation'>;
+  byStatus: Map<number, Counter.Internal>;
+}
+
+export interface ServerMetricsOptions {
+  /** Node's process metrics (CPU, memory, event loop lag, GC) too; default false. */
+  processMetrics?: boolean;
 }
 
 export class ServerMetrics {
-  private readonly requests = new Map<string, number>();
-  private readonly latency = new Map<string, Histogram>();
-  private readonly lookups = { hit: 0, miss: 0 };
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'floe_requests_total',
+    help: 'Requests answered, by operation and HTTP status.',
+    labelNames: ['operation', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'floe_request_duration_seconds',
+    help: 'Time to answer a request, by operation.',
+    labelNames: ['operation'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly lookups = new Counter({
+    name: 'floe_online_lookups_total',
+    help: 'Online store lookups of GetRecord and BatchGetRecord, by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  private readonly hits = this.lookups.labels('hit');
+  private readonly misses = this.lookups.labels('miss');
+  private readonly commits = new Counter({
+    name: 'floe_offline_commits_total',
+    help: 'Offline store commits of buffered rows, by outcome (failed ones are retried).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly committedRows = new Counter({
+    name: 'floe_offline_committed_rows_total',
+    help: 'Rows committed to the offline store from the write path.',
+    registers: [this.registry],
+  });
+  private readonly commitLatency = new Histogram({
+    name: 'floe_offline_commit_duration_seconds',
+    help: 'Time an offline commit of buffered rows takes, by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: COMMIT_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly series = new Map<string, RequestSeries>();
+
+  constructor(options: ServerMetricsOptions = {}) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
 
   /** One finished request: its operation (a bounded set of names), HTTP status and duration. */
   observeRequest(operation: string, status: number, seconds: number): void {
-    const key = `${operation}\u0000${status}`;
-    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
-    let h = this.latency.get(operation);
-    if (!h) {
-      h = { buckets: new Array<number>(LATENCY_BUCKETS.length).fill(0), sum: 0, count: 0 };
-      this.latency.set(operation, h);
+    let s = this.series.get(operation);
+    if (!s) {
+      s = { latency: this.latency.labels(operation), byStatus: new Map() };
+      this.series.set(operation, s);
     }
-    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= LATENCY_BUCKETS[i]!) h.buckets[i]!++;
-    h.sum += seconds;
-    h.count++;
+    let counter = s.byStatus.get(status);
+    if (!counter) {
+      counter = this.requests.labels(operation, String(status));
+      s.byStatus.set(status, counter);
+    }
+    counter.inc();
+    s.latency.observe(seconds);
   }
 
   observeOnlineLookups(hits: number, misses: number): void {
-    this.lookups.hit += hits;
-    this.lookups.miss += misses;
+    if (hits > 0) this.hits.inc(hits);
+    if (misses > 0) this.misses.inc(misses);
   }
 
-  render(): string {
-    const out: string[] = [
-      '# HELP floe_requests_total Requests answered, by operation and HTTP status.',
-      '# TYPE floe_requests_total counter',
-    ];
-    for (const [key, n] of this.requests) {
-      const [operation, status] = key.split('\u0000');
-      out.push(`floe_requests_total{operation="${escape(operation!)}",status="${status}"} ${n}`);
-    }
-    out.push('# HELP floe_request_duration_seconds Time to answer a request, by operation.', '# TYPE floe_request_duration_seconds histogram');
-    for (const [operation, h] of this.latency) {
-      const op = escape(operation);
-      LATENCY_BUCKETS.forEach((le, i) => out.push(`floe_request_duration_seconds_bucket{operation="${op}",le="${le}"} ${h.buckets[i]}`));
-      out.push(`floe_request_duration_seconds_bucket{operation="${op}",le="+Inf"} ${h.count}`);
-      out.push(`floe_request_duration_seconds_sum{operation="${op}"} ${h.sum}`);
-      out.push(`floe_request_duration_seconds_count{operation="${op}"} ${h.count}`);
-    }
-    out.push(
-      '# HELP floe_online_lookups_total Online store lookups of GetRecord and BatchGetRecord, by result.',
-      '# TYPE floe_online_lookups_total counter',
-      `floe_online_lookups_total{result="hit"} ${this.lookups.hit}`,
-      `floe_online_lookups_total{result="miss"} ${this.lookups.miss}`,
-    );
-    return `${out.join('\n')}\n`;
-  }
-}
+  /** The store's observer of offline commits (pass as `observer.offlineCommit` when opening it). */
+  readonly observeOfflineCommit = (event: OfflineCommitEvent): void => {
+    this.commits.labels(event.outcome).inc();
+    this.commitLatency.labels(event.outcome).observe(event.seconds);
+    if (event.outcome === 'committed') this.committedRows.inc(event.rows);
+  };
 
-function escape(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  /** Gauges of the write path, read from the store at every scrape. */
+  watchWritePath(status: () => WriteStatus): void {
+    const gauge = (name: string, help: string, read: (s: WriteStatus) => number | bigint) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(Number(read(status())));
+        },
+      });
+    gauge('floe_wal_pending_entries', 'Write-ahead log entries appended and not yet checkpointed (replayed by a restart).', (s) => s.pendingLogEntries);
+    gauge('floe_wal_position', 'Position of the last write-ahead log entry on disk.', (s) => s.logPosition);
+    gauge('floe_wal_checkpoint_position', 'Write-ahead log position up to which every store has the entries.', (s) => s.checkpointPosition);
+    gauge('floe_offline_buffered_rows', 'Acknowledged rows waiting for an offline commit.', (s) => s.bufferedOfflineRows);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
 }

@@ -6,7 +6,7 @@ import type { TargetStore } from '../../records/write-entry.js';
 import type { FeatureStore } from '../../sdk/index.js';
 import { authorize, type Permission } from '../auth/authorize.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
-import { fromWireRecord, toWireRecord, wireRecordSchema } from './record-values.js';
+import { fromWireRecord, wireRecordJson, wireRecordSchema } from './record-values.js';
 import { parseJsonBody } from './wire-json.js';
 
 /**
@@ -25,6 +25,7 @@ export const BATCH_WRITE_LIMIT = 25;
 const ttlSchema = z.object({ Unit: z.unknown(), Value: z.unknown() }, { error: 'must be an object with Unit and Value' });
 const targetStoresSchema = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list' });
 const expirationSchema = z.enum(['Enabled', 'Disabled'], { error: 'must be Enabled or Disabled' });
+const optionalExpirationSchema = expirationSchema.optional();
 
 const putSchema = z.object({ Record: z.unknown(), TargetStores: targetStoresSchema.optional(), TtlDuration: ttlSchema.optional() });
 const updateSchema = z.object({
@@ -119,18 +120,15 @@ export async function sagemakerRuntimeRoutes(app: FastifyInstance, { store, metr
     const query = request.query as Record<string, unknown>;
     const recordId = single(query, 'RecordIdentifierValueAsString', true);
     const featureNames = list(query, 'FeatureName');
-    const expiration = parseOrThrow(expirationSchema.optional(), single(query, 'ExpirationTimeResponse'), 'ExpirationTimeResponse');
+    const expiration = parseOrThrow(optionalExpirationSchema, single(query, 'ExpirationTimeResponse'), 'ExpirationTimeResponse');
     const found = await store.featureGroup(group).getRecord(recordId, {
       ...(featureNames ? { featureNames } : {}),
       expirationTimeResponse: 'Enabled',
     });
     metrics.observeOnlineLookups(found ? 1 : 0, found ? 0 : 1);
     if (!found) return reply.type('application/json').send('{}');
-    const body =
-      expiration === 'Enabled' && found.expiresAt !== undefined
-        ? { Record: toWireRecord(found.record), ExpiresAt: found.expiresAt }
-        : { Record: toWireRecord(found.record) };
-    return reply.type('application/json').send(JSON.stringify(body));
+    const expiresAt = expiration === 'Enabled' && found.expiresAt !== undefined ? `,"ExpiresAt":${JSON.stringify(found.expiresAt)}` : '';
+    return reply.type('application/json').send(`{"Record":${wireRecordJson(found.record)}${expiresAt}}`);
   });
 
   app.delete('/FeatureGroup/:FeatureGroupName', config('DeleteRecord'), async (request, reply) => {
@@ -185,13 +183,14 @@ export async function sagemakerRuntimeRoutes(app: FastifyInstance, { store, metr
     );
     const asked = input.Identifiers.reduce((n, i) => n + i.RecordIdentifiersValueAsString.length, 0);
     metrics.observeOnlineLookups(result.records.length, asked - result.records.length - result.errors.length);
-    const body = {
-      Records: result.records.map((r) => ({
-        FeatureGroupName: r.featureGroupName,
-        RecordIdentifierValueAsString: r.recordIdentifier,
-        Record: toWireRecord(r.record),
-        ...(r.expiresAt === undefined ? {} : { ExpiresAt: r.expiresAt }),
-      })),
+    // Records are written as JSON text directly (up to 10,000 of them); the rest is small.
+    const records = result.records.map(
+      (r) =>
+        `{"FeatureGroupName":${JSON.stringify(r.featureGroupName)},"RecordIdentifierValueAsString":${JSON.stringify(r.recordIdentifier)},"Record":${wireRecordJson(r.record)}${
+          r.expiresAt === undefined ? '' : `,"ExpiresAt":${JSON.stringify(r.expiresAt)}`
+        }}`,
+    );
+    const rest = {
       Errors: result.errors.map((e) => ({
         FeatureGroupName: e.featureGroupName,
         RecordIdentifierValueAsString: e.recordIdentifier,
@@ -204,7 +203,7 @@ export async function sagemakerRuntimeRoutes(app: FastifyInstance, { store, metr
         ...(u.featureNames ? { FeatureNames: u.featureNames } : {}),
       })),
     };
-    return reply.type('application/json').send(JSON.stringify(body));
+    return reply.type('application/json').send(`{"Records":[${records.join(',')}],${JSON.stringify(rest).slice(1)}`);
   });
 
   app.post('/BatchWriteRecord', config('BatchWriteRecord'), async (request, reply) => {

@@ -1,0 +1,98 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../domain/index.js';
+import { serveCommand, serveOptions } from './commands/serve.js';
+import { readServeConfig } from './serve-config.js';
+import { addGlobalOptions, type GlobalOptions } from './store-options.js';
+
+describe('floe serve --config', () => {
+  let dir: string;
+  const file = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'floe-serve-config-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads YAML and JSON, with dataDir taken from the file folder', async () => {
+    const yaml = await file(
+      'floe.yaml',
+      'port: 9090\nhost: 0.0.0.0\ndataDir: data\nregistryUrl: postgres://localhost/floe\nredis:\n  url: redis://127.0.0.1:6379\n  prefix: "floe:"\nofflineCommit:\n  maxDelayMs: 500\n  maxRows: 2000\nlogLevel: warn\n',
+    );
+    expect(await readServeConfig(yaml)).toEqual({
+      port: 9090,
+      host: '0.0.0.0',
+      dataDir: join(dir, 'data'),
+      registryUrl: 'postgres://localhost/floe',
+      redis: { url: 'redis://127.0.0.1:6379', prefix: 'floe:' },
+      offlineCommit: { maxDelayMs: 500, maxRows: 2000 },
+      logLevel: 'warn',
+    });
+    const json = await file('floe.json', JSON.stringify({ port: 0, dataDir: '/srv/floe' }));
+    expect(await readServeConfig(json)).toEqual({ port: 0, dataDir: '/srv/floe' });
+    expect(await readServeConfig(await file('empty.yaml', ''))).toEqual({});
+  });
+
+  it('refuses a bad file naming the setting, the reason and the file', async () => {
+    const refusal = async (name: string, text: string) => {
+      const path = await file(name, text);
+      const error = await readServeConfig(path).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).message;
+    };
+    expect(await refusal('a.yaml', 'prot: 80\n')).toMatch(/^config: unknown setting 'prot' \(known: port, host, .*\) \(in .*a\.yaml\)$/);
+    expect(await refusal('b.yaml', 'port: 70000\n')).toMatch(/^config\.port: must be 0 to 65535/);
+    expect(await refusal('c.yaml', 'port: "80"\n')).toMatch(/^config\.port: must be a port number/);
+    expect(await refusal('d.yaml', 'offlineCommit:\n  maxDelayMs: -1\n')).toMatch(/^config\.offlineCommit\.maxDelayMs: must be more than 0 milliseconds/);
+    expect(await refusal('e.yaml', 'redis:\n  url: http://x\n')).toMatch(/^config\.redis\.url: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(await refusal('f.yaml', 'logLevel: loud\n')).toMatch(/^config\.logLevel: must be one of fatal, error, warn, info, debug, trace, silent/);
+    expect(await refusal('g.yaml', '- port\n')).toMatch(/^config: must be a mapping of settings/);
+    expect(await refusal('h.json', '{ "port": 80,, }')).toMatch(/^config: '.*h\.json' is not valid JSON/);
+    expect(await refusal('i.yaml', 'port: [1\n')).toMatch(/^config: '.*i\.yaml' is not valid YAML/);
+    await expect(readServeConfig(join(dir, 'missing.yaml'))).rejects.toThrow(/^config: cannot read '.*missing\.yaml' \(ENOENT\)$/);
+  });
+
+  /** Parses a real command line with the CLI's own options, and returns what serve would start with. */
+  async function optionsFor(argv: string[], env: Record<string, string> = {}) {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      let result: ReturnType<typeof serveOptions> | undefined;
+      const program = addGlobalOptions(new Command('floe')).exitOverride();
+      const serve = serveCommand(() => program.opts<GlobalOptions>());
+      serve.action(async (flags, command: Command) => {
+        const fileConfig = flags.config ? await readServeConfig(flags.config) : {};
+        result = serveOptions(fileConfig, flags, program.opts<GlobalOptions>(), command.parent!);
+      });
+      program.addCommand(serve);
+      await program.parseAsync(['node', 'floe', ...argv]);
+      return result!;
+    } finally {
+      for (const key of Object.keys(env)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  it('lets flags and environment variables override the file, and the file override the defaults', async () => {
+    const config = await file('layered.yaml', 'port: 9090\nhost: 0.0.0.0\ndataDir: from-file\nlogLevel: warn\nofflineCommit:\n  maxDelayMs: 50\n');
+    const fromFile = await optionsFor(['serve', '--config', config]);
+    expect(fromFile).toMatchObject({ port: 9090, host: '0.0.0.0', dataDir: join(dir, 'from-file'), logLevel: 'warn', offlineCommit: { maxDelayMs: 50 } });
+    const flagged = await optionsFor(['--data-dir', '/tmp/flag-dir', 'serve', '--config', config, '--port', '0', '--log-level', 'debug']);
+    expect(flagged).toMatchObject({ port: 0, host: '0.0.0.0', dataDir: '/tmp/flag-dir', logLevel: 'debug' });
+    const environment = await optionsFor(['serve', '--config', config], { FLOE_PORT: '7070', FLOE_DATA_DIR: '/tmp/env-dir' });
+    expect(environment).toMatchObject({ port: 7070, dataDir: '/tmp/env-dir', host: '0.0.0.0' });
+    const defaults = await optionsFor(['serve']);
+    expect(defaults).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './.floe', logLevel: 'info' });
+    await expect(optionsFor(['serve', '--port', 'http'])).rejects.toThrow(/^port: 'http' is not a port number/);
+    await expect(optionsFor(['serve', '--log-level', 'loud'])).rejects.toThrow(/^log-level: must be one of/);
+  });
+});
