@@ -89,12 +89,13 @@ describe('OfflineStore on Iceberg', () => {
     await store.appendRows('types', [
       row({ id: 9007199254740993n, ts: '2025-01-01T00:00:00Z', score: 0.1 + 0.2, tags: ['a', 'b'], emb: [0.5, -1.5], counts: [1, -9223372036854775808n] }),
       row({ id: 2, ts: '2025-01-02T00:00:00Z' }, true),
-    ], 7n);
+    ], { logId: 'log-a', position: 7n });
     const rows = await readAll('types');
     expect(rows[0]).toMatchObject({ id: 9007199254740993n, score: 0.30000000000000004, tags: ['a', 'b'], emb: [0.5, -1.5], counts: [1n, -9223372036854775808n], is_deleted: false });
     expect((rows[0]!.write_time as Date).getTime()).toBe(1_735_689_600_000);
     expect(rows[1]).toMatchObject({ id: 2n, score: null, tags: null, is_deleted: true });
-    expect(await store.committedLogPosition('types')).toBe(7n);
+    expect(await store.committedLogPosition('types', 'log-a')).toBe(7n);
+    expect(await store.committedLogPosition('types', 'log-b')).toBe(0n);
   });
 
   it('writes files an independent Iceberg reader opens from the directory alone', async () => {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -9,7 +9,7 @@ import { duckdbType } from './iceberg/schema.js';
 import type { Snapshot } from './iceberg/table-metadata.js';
 import type { TablePointerStore } from './iceberg/table-pointer-store.js';
 import { initialSchema, missingFeatures, nameMapping } from './feature-group-table.js';
-import type { ObjectStore } from './objectstore/index.js';
+import type { ObjectCache, ObjectStore } from './objectstore/index.js';
 import { writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
 
 /** The summary key that records the highest write-ahead-log position in a snapshot. */
@@ -17,16 +17,27 @@ export const LOG_POSITION_KEY = 'floe.log-position';
 
 export interface TableFiles {
   name: string;
-  /** Local paths of the snapshot's Parquet files. */
+  /** Local paths of the snapshot's Parquet files (cached copies for a remote warehouse). */
   files: string[];
   columns: Array<{ name: string; type: string }>;
   snapshotId?: bigint;
+  /** Lets the cache evict the files again; call when the query that reads them is done. */
+  release(): void;
+}
+
+/** Where DuckDB works locally: the warehouse itself when it is a directory, else a cache of remote objects. */
+export interface LocalFiles {
+  /** The local directory DuckDB may read (the query sandbox) and where scratch files go. */
+  root: string;
+  /** Present for a remote warehouse. */
+  cache?: ObjectCache;
 }
 
 /**
  * The offline store: one Iceberg table per feature group at `<warehouse>/<group>/`. Rows are
  * written to Parquet by DuckDB (its own instance: the query engine's is sandboxed) and committed
- * through the registry's table pointers.
+ * through the registry's table pointers. For a remote warehouse DuckDB writes a local file that is
+ * uploaded before the commit and kept in the cache, and reads snapshots through the cache.
  */
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
@@ -35,7 +46,13 @@ export class OfflineStore {
   constructor(
     readonly io: ObjectStore,
     private readonly pointers: TablePointerStore,
+    readonly local: LocalFiles = { root: io.localPath(io.rootUri) ?? missingLocalRoot() },
   ) {}
+
+  /** Temporary files (row batches as JSON, dataset bases, staged data files), inside the query sandbox. */
+  get scratchDir(): string {
+    return join(this.local.root, '.scratch');
+  }
 
   /** Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one statement at a time. */
   private async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -86,23 +103,28 @@ export class OfflineStore {
     return (await this.table(group)).location;
   }
 
-  /** Appends rows as one data file and one commit; records `logPosition` in the snapshot summary. */
-  async appendRows(group: string, rows: OfflineRow[], logPosition?: bigint): Promise<Snapshot | undefined> {
+  /**
+   * Appends rows as one data file and one commit; records the write-ahead log's position in the
+   * snapshot summary under a key of that log's own, since several processes (each with its own
+   * log) commit to one table.
+   */
+  async appendRows(group: string, rows: OfflineRow[], logPosition?: { logId: string; position: bigint }): Promise<Snapshot | undefined> {
     const table = await this.table(group);
     await table.refresh();
     const file = await this.writeRows(table, rows);
     if (!file) return undefined;
-    return table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() });
+    return table.append([file], logPosition === undefined ? {} : { [logPositionKey(logPosition.logId)]: logPosition.position.toString() });
   }
 
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
   async appendFromSelect(group: string, select: string, connection?: DuckDBConnection): Promise<Snapshot | undefined> {
     const table = await this.table(group);
     await table.refresh();
-    const { localPath, uri } = await this.newDataFile(table);
-    const file = connection
-      ? await writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
-      : await this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
+    const file = await this.writeDataFileWith(table, (localPath, uri) =>
+      connection
+        ? writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
+        : this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)),
+    );
     return file ? table.append([file]) : undefined;
   }
 
@@ -124,29 +146,52 @@ export class OfflineStore {
   }
 
   private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
-    const { localPath, uri } = await this.newDataFile(table);
-    const scratch = join(this.io.localPath(this.io.rootUri)!, '.scratch');
-    await mkdir(scratch, { recursive: true });
-    return this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri));
+    await mkdir(this.scratchDir, { recursive: true });
+    return this.writeDataFileWith(table, (localPath, uri) =>
+      this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), this.scratchDir, localPath, uri)),
+    );
   }
 
-  private async newDataFile(table: IcebergTable): Promise<{ localPath: string; uri: string }> {
+  /**
+   * Has DuckDB write a new data file of the table at a local path: in place for a local
+   * warehouse; for a remote one, staged, uploaded as a new (immutable) object, then kept in the cache.
+   */
+  private async writeDataFileWith(
+    table: IcebergTable,
+    write: (localPath: string, uri: string) => Promise<DataFile | undefined>,
+  ): Promise<DataFile | undefined> {
     const uri = `${table.location}/data/${Date.now()}-${randomUUID()}.parquet`;
-    const localPath = this.io.localPath(uri);
-    if (!localPath) throw new Error('this object store has no local files for DuckDB to write');
+    const inPlace = this.io.localPath(uri);
+    const localPath = inPlace ?? join(this.scratchDir, `${randomUUID()}.parquet`);
     await mkdir(join(localPath, '..'), { recursive: true });
-    return { localPath, uri };
+    const file = await write(localPath, uri);
+    if (!file || inPlace) return file;
+    try {
+      if (!(await this.io.createFromFile(uri, localPath))) throw new Error(`data file ${uri} exists already`);
+      if (this.local.cache) await this.local.cache.adopt(uri, localPath);
+    } finally {
+      await rm(localPath, { force: true });
+    }
+    return file;
   }
 
-  /** The highest log position committed to the group's table (0 when none). */
-  async committedLogPosition(group: string): Promise<bigint> {
+  /** The highest position of the given write-ahead log committed to the group's table (0 when none). */
+  async committedLogPosition(group: string, logId: string): Promise<bigint> {
     const table = await this.table(group);
     await table.refresh();
+    const key = logPositionKey(logId);
     for (const s of [...table.snapshots()].reverse()) {
-      const position = s.summary[LOG_POSITION_KEY];
+      const position = s.summary[key];
       if (position !== undefined) return BigInt(position);
     }
     return 0n;
+  }
+
+  /** The columns of the table's current schema, as DuckDB types (no data file is read). */
+  async tableColumns(group: string): Promise<Array<{ name: string; type: string }>> {
+    const table = await this.table(group);
+    await table.refresh();
+    return table.schema().fields.map((f) => ({ name: f.name, type: duckdbType(f.type) }));
   }
 
   /** The files and columns of a snapshot: the current one, one by id, or the one current at a time. */
@@ -157,12 +202,11 @@ export class OfflineStore {
     const schemaId = snapshot?.['schema-id'] ?? table.metadata['current-schema-id'];
     const schema = table.metadata.schemas.find((s) => s['schema-id'] === schemaId) ?? table.schema();
     const files = await table.liveFiles(snapshot);
-    return {
-      name: group,
-      files: files.map((f) => this.io.localPath(f.filePath)!),
-      columns: schema.fields.map((f) => ({ name: f.name, type: duckdbType(f.type) })),
-      ...(snapshot ? { snapshotId: snapshot['snapshot-id'] } : {}),
-    };
+    const columns = schema.fields.map((f) => ({ name: f.name, type: duckdbType(f.type) }));
+    const at = snapshot ? { snapshotId: snapshot['snapshot-id'] } : {};
+    if (!this.local.cache) return { name: group, files: files.map((f) => this.io.localPath(f.filePath)!), columns, ...at, release: () => {} };
+    const lease = await this.local.cache.acquire(files.map((f) => ({ uri: f.filePath, size: Number(f.fileSizeInBytes) })));
+    return { name: group, files: lease.paths, columns, ...at, release: lease.release };
   }
 
   async snapshots(group: string): Promise<Snapshot[]> {
@@ -179,10 +223,22 @@ export class OfflineStore {
   /** Removes the group's table files. The registry drops its pointer with the group. */
   async dropTable(group: string): Promise<void> {
     this.tables.delete(group.toLowerCase());
-    await this.io.delete(this.io.resolve(group));
+    const location = this.io.resolve(group);
+    await this.io.delete(location);
+    await this.local.cache?.forget(`${location}/`);
   }
 
   async close(): Promise<void> {
     if (this.instance) (await this.instance).closeSync();
+    await this.io.close();
   }
+}
+
+/** The snapshot summary key holding one write-ahead log's highest committed position. */
+export function logPositionKey(logId: string): string {
+  return `${LOG_POSITION_KEY}.${logId}`;
+}
+
+function missingLocalRoot(): never {
+  throw new Error('a remote object store needs a local directory for its cache');
 }

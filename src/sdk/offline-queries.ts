@@ -1,9 +1,8 @@
 import type { Table as ArrowTable } from 'apache-arrow';
 import { NotFoundError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
 import type { OfflineStore, TableFiles } from '../offline/index.js';
-import { QueryEngine, quoteIdentifier, type QueryResult, type QueryTable } from '../query/index.js';
+import { QueryEngine, quoteIdentifier, type QueryResult } from '../query/index.js';
 import type { DatasetBase, DatasetRunner } from '../dataset/index.js';
-import { join } from 'node:path';
 import { DatasetBases } from './dataset-bases.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -32,21 +31,33 @@ export class OfflineQueries {
     private readonly registry: Registry,
     private readonly offline: OfflineStore,
   ) {
-    this.bases = new DatasetBases(join(offline.io.localPath(offline.io.rootUri)!, '.scratch'));
+    this.bases = new DatasetBases(offline.scratchDir);
   }
 
+  /** The sandbox reads the local warehouse, or for a remote one the cache of its files. */
   private queryEngine(): Promise<QueryEngine> {
-    this.engine ??= QueryEngine.create({ warehouseDir: this.offline.io.localPath(this.offline.io.rootUri)! });
+    this.engine ??= QueryEngine.create({ warehouseDir: this.offline.local.root });
     return this.engine;
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    const tables = await this.tables(options.asOf);
-    return (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
+    return this.withTables(options.asOf, async (tables) =>
+      (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
+    );
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
-    return (await this.queryEngine()).queryArrow(sql, await this.tables(options.asOf));
+    return this.withTables(options.asOf, async (tables) => (await this.queryEngine()).queryArrow(sql, tables));
+  }
+
+  /** The tables' files stay in the cache while the query reads them. */
+  private async withTables<T>(asOf: QueryOptions['asOf'], body: (tables: TableFiles[]) => Promise<T>): Promise<T> {
+    const tables = await this.tables(asOf);
+    try {
+      return await body(tables);
+    } finally {
+      for (const t of tables) t.release();
+    }
   }
 
   async snapshots(group: FeatureGroup): Promise<SnapshotInfo[]> {
@@ -62,7 +73,7 @@ export class OfflineQueries {
     }));
   }
 
-  private async tables(asOf: QueryOptions['asOf']): Promise<QueryTable[]> {
+  private async tables(asOf: QueryOptions['asOf']): Promise<TableFiles[]> {
     const groups = (await this.registry.allFeatureGroups()).filter((g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created');
     let at: { timestampMs: number } | undefined;
     let snapshotId: bigint | undefined;
@@ -76,7 +87,13 @@ export class OfflineQueries {
       }
       if (!at) throw new NotFoundError(`asOf: no table has snapshot ${snapshotId}`, { field: 'asOf' });
     }
-    return Promise.all(groups.map((g) => this.tableAt(g, snapshotId, at)));
+    const settled = await Promise.allSettled(groups.map((g) => this.tableAt(g, snapshotId, at)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) {
+      for (const r of settled) if (r.status === 'fulfilled') r.value.release();
+      throw failed.reason;
+    }
+    return settled.map((r) => (r as PromiseFulfilledResult<TableFiles>).value);
   }
 
   private async tableAt(group: FeatureGroup, snapshotId: bigint | undefined, at: { timestampMs: number } | undefined): Promise<TableFiles> {
@@ -89,7 +106,8 @@ export class OfflineQueries {
       // A table with no snapshot yet at that time was empty then.
       if (!(error instanceof NotFoundError)) throw error;
       const current = await this.offline.tableFiles(name);
-      return { ...current, files: [] };
+      current.release();
+      return { ...current, files: [], release: () => {} };
     }
   }
 
