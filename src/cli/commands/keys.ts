@@ -5,7 +5,7 @@ import { openRegistry, type AccessRole, type Registry } from '../../registry/ind
 import { registryOptions } from '../../sdk/index.js';
 import { generateAccessKey, ROLES } from '../../server/index.js';
 import { printJson, printTable } from '../output.js';
-import type { GlobalOptions } from '../store-options.js';
+import { openOptions, type GlobalOptions } from '../store-options.js';
 
 /**
  * Keys live in the registry, which these commands open on their own: they work while a server
@@ -14,7 +14,7 @@ import type { GlobalOptions } from '../store-options.js';
  */
 async function withRegistry<T>(options: GlobalOptions, run: (registry: Registry) => Promise<T>): Promise<T> {
   if (!options.registryUrl) await mkdir(options.dataDir, { recursive: true });
-  const registry = await openRegistry(registryOptions({ dataDir: options.dataDir, ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}) }));
+  const registry = await openRegistry(registryOptions(openOptions(options)));
   try {
     return await run(registry);
   } finally {

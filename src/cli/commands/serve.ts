@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { ValidationError } from '../../domain/index.js';
 import { closeOnSignals, startServer } from '../../server/index.js';
-import type { GlobalOptions } from '../store-options.js';
+import { openOptions, type GlobalOptions } from '../store-options.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -20,9 +20,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
       if (!LEVELS.includes(opts.logLevel)) throw new ValidationError(`log-level: must be one of ${LEVELS.join(', ')}`, { field: 'log-level' });
       const g = globals();
       const server = await startServer({
-        dataDir: g.dataDir,
-        ...(g.registryUrl ? { registryUrl: g.registryUrl } : {}),
-        ...(g.redisUrl ? { onlineStore: { kind: 'redis' as const, url: g.redisUrl } } : {}),
+        ...openOptions(g),
         port,
         host: opts.host,
         logLevel: opts.logLevel as LevelWithSilent,
