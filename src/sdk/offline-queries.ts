@@ -41,18 +41,23 @@ export class OfflineQueries {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    return this.withTables(options.asOf, async (tables) =>
+    return this.withTables(sql, options.asOf, async (tables) =>
       (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
     );
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
-    return this.withTables(options.asOf, async (tables) => (await this.queryEngine()).queryArrow(sql, tables));
+    return this.withTables(sql, options.asOf, async (tables) => (await this.queryEngine()).queryArrow(sql, tables));
   }
 
-  /** The tables' files stay in the cache while the query reads them. */
-  private async withTables<T>(asOf: QueryOptions['asOf'], body: (tables: TableFiles[]) => Promise<T>): Promise<T> {
-    const tables = await this.tables(asOf);
+  /**
+   * Binds the tables the SQL can name: a group whose name does not occur in its text (in any
+   * case) cannot be referenced, so its files are neither listed nor, for a remote warehouse,
+   * fetched. The tables' files stay in the cache while the query reads them.
+   */
+  private async withTables<T>(sql: string, asOf: QueryOptions['asOf'], body: (tables: TableFiles[]) => Promise<T>): Promise<T> {
+    const text = typeof sql === 'string' ? sql.toLowerCase() : '';
+    const tables = await this.tables(asOf, (name) => text.includes(name.toLowerCase()));
     try {
       return await body(tables);
     } finally {
@@ -73,7 +78,7 @@ export class OfflineQueries {
     }));
   }
 
-  private async tables(asOf: QueryOptions['asOf']): Promise<TableFiles[]> {
+  private async tables(asOf: QueryOptions['asOf'], named: (group: string) => boolean): Promise<TableFiles[]> {
     const groups = (await this.registry.allFeatureGroups()).filter((g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created');
     let at: { timestampMs: number } | undefined;
     let snapshotId: bigint | undefined;
@@ -87,7 +92,7 @@ export class OfflineQueries {
       }
       if (!at) throw new NotFoundError(`asOf: no table has snapshot ${snapshotId}`, { field: 'asOf' });
     }
-    const settled = await Promise.allSettled(groups.map((g) => this.tableAt(g, snapshotId, at)));
+    const settled = await Promise.allSettled(groups.filter((g) => named(g.featureGroupName)).map((g) => this.tableAt(g, snapshotId, at)));
     const failed = settled.find((r) => r.status === 'rejected');
     if (failed) {
       for (const r of settled) if (r.status === 'fulfilled') r.value.release();
