@@ -28,7 +28,7 @@ import {
 } from '../records/record-service.js';
 import type { WritePipeline } from '../records/write-entry.js';
 import type { Table as ArrowTable } from 'apache-arrow';
-import type { OfflineStore } from '../offline/index.js';
+import type { ObjectCacheStats, OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
 import { bulkIngest } from '../ingest/bulk-ingest.js';
 import { newDatasetBuilder, type DatasetBase, type DatasetBuilder } from '../dataset/index.js';
@@ -121,6 +121,11 @@ export class FeatureStore {
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     return search(await this.registry.allFeatureGroups(), request);
+  }
+
+  /** The local cache of a remote (S3) warehouse's files: hits, misses, downloads, evictions, size; undefined for a local warehouse. */
+  offlineCacheStats(): ObjectCacheStats | undefined {
+    return this.offline.local.cache?.stats();
   }
 
   /** API credentials, kept in the registry (the server verifies signatures with them). */

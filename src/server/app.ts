@@ -78,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     draining ? reply.code(503).send({ status: 'draining' }) : reply.send({ status: 'ok' }),
   );
   app.get('/metrics', { config: { auth: 'none', operation: 'Metrics' } }, async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4').send(metrics.render()),
+    reply.type('text/plain; version=0.0.4').send(metrics.render(options.store.offlineCacheStats())),
   );
   await app.register(sagemakerControlPlaneRoutes, { store: options.store });
   await app.register(sagemakerRuntimeRoutes, { store: options.store, metrics });

@@ -179,6 +179,11 @@ describe.each([
       counts = await offlineCounts('clicks');
     }
     expect(counts).toEqual({ rows: 122, ids: 122, perLogKeys: 2 });
+
+    // Each server keeps the data files it wrote in its own cache, and says so in its metrics.
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    if (onS3) expect(metrics).toMatch(/^floe_offline_cache_bytes [1-9]\d*$/m);
+    else expect(metrics).not.toContain('floe_offline_cache');
   }, 120_000);
 
   it('replays the log of a process killed with SIGKILL when it restarts: every acknowledged write once, beside the other process\'s commits', async () => {

@@ -1,7 +1,10 @@
+import type { ObjectCacheStats } from '../../offline/index.js';
+
 /**
  * Prometheus text exposition (format 0.0.4) for the few series the server keeps: request
- * counts and latency histograms per operation, online lookup hits and misses. Kept tiny on
- * purpose; prom-client would replace it if it becomes a dependency.
+ * counts and latency histograms per operation, online lookup hits and misses, and the offline
+ * cache of a remote warehouse. Kept tiny on purpose; prom-client would replace it if it becomes
+ * a dependency.
  */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -35,7 +38,8 @@ export class ServerMetrics {
     this.lookups.miss += misses;
   }
 
-  render(): string {
+  /** `cache`: the offline cache's counters, for a remote warehouse. */
+  render(cache?: ObjectCacheStats): string {
     const out: string[] = [
       '# HELP floe_requests_total Requests answered, by operation and HTTP status.',
       '# TYPE floe_requests_total counter',
@@ -58,6 +62,24 @@ export class ServerMetrics {
       `floe_online_lookups_total{result="hit"} ${this.lookups.hit}`,
       `floe_online_lookups_total{result="miss"} ${this.lookups.miss}`,
     );
+    if (cache) {
+      out.push(
+        '# HELP floe_offline_cache_requests_total Requests for files of the remote warehouse, by result (coalesced: joined a download under way).',
+        '# TYPE floe_offline_cache_requests_total counter',
+        `floe_offline_cache_requests_total{result="hit"} ${cache.hits}`,
+        `floe_offline_cache_requests_total{result="miss"} ${cache.misses}`,
+        `floe_offline_cache_requests_total{result="coalesced"} ${cache.coalesced}`,
+        '# HELP floe_offline_cache_fetched_bytes_total Bytes downloaded from the remote warehouse.',
+        '# TYPE floe_offline_cache_fetched_bytes_total counter',
+        `floe_offline_cache_fetched_bytes_total ${cache.fetchedBytes}`,
+        '# HELP floe_offline_cache_evictions_total Files removed from the cache to keep it within its bound.',
+        '# TYPE floe_offline_cache_evictions_total counter',
+        `floe_offline_cache_evictions_total ${cache.evictions}`,
+        '# HELP floe_offline_cache_bytes Bytes of files in the cache.',
+        '# TYPE floe_offline_cache_bytes gauge',
+        `floe_offline_cache_bytes ${cache.bytes}`,
+      );
+    }
     return `${out.join('\n')}\n`;
   }
 }
