@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { FeatureStore } from '../src/index.js';
-import { ObjectCache, S3ObjectStore } from '../src/offline/index.js';
+import { ObjectCache } from '../src/offline/index.js';
+import { S3ObjectStore } from '../src/offline/objectstore/s3-object-store.js';
 import { startTestS3Server } from '../src/test-support/s3-server.js';
 import { now, printTable } from './stats.js';
 

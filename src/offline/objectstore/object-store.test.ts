@@ -7,7 +7,8 @@ import { startTestS3Server } from '../../test-support/s3-server.js';
 import { LocalObjectStore } from './local-object-store.js';
 import { objectStoreBehaviour } from './object-store.suite.js';
 import { openObjectStore } from './open-object-store.js';
-import { parseS3Uri, S3ObjectStore } from './s3-object-store.js';
+import { S3ObjectStore } from './s3-object-store.js';
+import { parseS3Uri } from './s3-uri.js';
 
 objectStoreBehaviour('local directory', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-local-objects-'));
