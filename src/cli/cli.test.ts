@@ -50,6 +50,15 @@ describe('floe CLI', () => {
       '0,',
       '1,9007199254740993',
     ]);
+    // The same dataset as a Trino statement for a cluster, printed.
+    const trino = await floe('dataset', '--base', base, '--id', 'uid', '--event-time', 'at', '--feature-group', 'users:uid', '--sql-dialect', 'trino', '--base-relation', 'lake.training_rows', '--table', 'users=iceberg.floe.users');
+    expect(trino.code).toBe(0);
+    expect(trino.stdout).toContain('FROM lake.training_rows');
+    expect(trino.stdout).toContain('FROM iceberg.floe.users');
+    expect(trino.stdout).toContain('from_iso8601_timestamp_nanos("at")');
+    const noBase = await floe('dataset', '--base', base, '--id', 'uid', '--event-time', 'at', '--feature-group', 'users:uid', '--sql-dialect', 'spark');
+    expect(noBase.code).toBe(2);
+    expect(noBase.stderr).toMatch(/^error: baseRelation: a spark statement reads its base from a table on the cluster/);
   });
 
   it('reports bad input with the field and the reason, and a non-zero exit code', async () => {

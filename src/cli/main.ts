@@ -7,6 +7,7 @@ import { featureGroupCommand } from './commands/feature-group.js';
 import { queryCommand, snapshotsCommand } from './commands/query.js';
 import { getCommand, putCommand } from './commands/records.js';
 import { keysCommand } from './commands/keys.js';
+import { jobsCommand, optimizeCommand, vacuumCommand } from './commands/maintenance.js';
 import { serveCommand } from './commands/serve.js';
 import { addGlobalOptions, type GlobalOptions } from './store-options.js';
 
@@ -21,6 +22,9 @@ program.addCommand(getCommand(globals));
 program.addCommand(queryCommand(globals));
 program.addCommand(datasetCommand(globals));
 program.addCommand(snapshotsCommand(globals));
+program.addCommand(optimizeCommand(globals));
+program.addCommand(vacuumCommand(globals));
+program.addCommand(jobsCommand(globals));
 program.addCommand(demoCommand(globals));
 program.addCommand(serveCommand(globals));
 program.addCommand(keysCommand(globals));

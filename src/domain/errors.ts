@@ -101,3 +101,6 @@ export class InternalError extends FloeError {
 export function isFloeError(error: unknown): error is FloeError {
   return error instanceof FloeError;
 }
+
+/** Time travel to a snapshot that VACUUM expired: its files are gone, so it cannot be read. */
+export class SnapshotExpiredError extends NotFoundError {}

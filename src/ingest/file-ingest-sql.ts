@@ -15,8 +15,19 @@ export function targetType(f: Feature): string {
   return f.collectionType ? `${scalarType(f)}[]` : scalarType(f);
 }
 
+/**
+ * Features whose file column is text but which hold collections (a CSV cell such as `[1, 2]` or
+ * `["a", "b"]`): their values are read as JSON arrays.
+ */
+export type JsonTextColumns = ReadonlySet<string>;
+
+/** The feature's value as read from the file: a JSON-array text column parsed as JSON. */
+export function sourceValue(f: Feature, jsonText?: JsonTextColumns): string {
+  return jsonText?.has(f.featureName) ? `TRY_CAST(${q(f.featureName)} AS JSON)` : q(f.featureName);
+}
+
 /** A CASE arm per problem: the first that applies is the row's reason (NULL when the value is fine). */
-function problems(group: FeatureGroup, f: Feature): Array<[string, string]> {
+function problems(group: FeatureGroup, f: Feature, jsonText?: JsonTextColumns): Array<[string, string]> {
   const v = q(f.featureName);
   const out: Array<[string, string]> = [];
   const isId = f.featureName === group.recordIdentifierFeatureName;
@@ -24,16 +35,21 @@ function problems(group: FeatureGroup, f: Feature): Array<[string, string]> {
   if (isId) out.push([`${v} IS NULL`, 'the record identifier is required']);
   if (isEventTime) out.push([`${v} IS NULL`, 'the event time is required']);
   if (f.collectionType) {
-    out.push([`${v} IS NOT NULL AND TRY_CAST(${v} AS ${targetType(f)}) IS NULL`, `expected a ${f.collectionType} of ${f.featureType}`]);
-    out.push([`${v} IS NOT NULL AND len(list_filter(TRY_CAST(${v} AS ${targetType(f)}), x -> x IS NULL)) > 0`, `a ${f.collectionType} may not hold null`]);
+    const src = sourceValue(f, jsonText);
+    const list = `TRY_CAST(${src} AS ${targetType(f)})`;
+    if (jsonText?.has(f.featureName)) {
+      out.push([`${v} IS NOT NULL AND json_type(${src}) IS DISTINCT FROM 'ARRAY'`, `expected a ${f.collectionType} of ${f.featureType} as a JSON array (e.g. [1, 2])`]);
+    }
+    out.push([`${v} IS NOT NULL AND ${list} IS NULL`, `expected a ${f.collectionType} of ${f.featureType}`]);
+    out.push([`${v} IS NOT NULL AND len(list_filter(${list}, x -> x IS NULL)) > 0`, `a ${f.collectionType} may not hold null`]);
     if (f.featureType === 'Integral') {
-      out.push([`${v} IS NOT NULL AND len(list_filter(TRY_CAST(${v} AS DOUBLE[]), x -> x <> floor(x))) > 0`, 'expected whole numbers (Integral)']);
+      out.push([`${v} IS NOT NULL AND len(list_filter(TRY_CAST(${src} AS DOUBLE[]), x -> x <> floor(x))) > 0`, 'expected whole numbers (Integral)']);
     }
     if (f.collectionType === 'Vector') {
       const d = f.collectionConfig!.vectorConfig.dimension;
-      out.push([`${v} IS NOT NULL AND len(${v}) <> ${d}`, `a Vector of dimension ${d} needs ${d} values`]);
+      out.push([`${v} IS NOT NULL AND len(${list}) <> ${d}`, `a Vector of dimension ${d} needs ${d} values`]);
     }
-    if (f.collectionType === 'Set') out.push([`${v} IS NOT NULL AND len(list_distinct(${v})) <> len(${v})`, 'a Set may not hold a value twice']);
+    if (f.collectionType === 'Set') out.push([`${v} IS NOT NULL AND len(list_distinct(${list})) <> len(${list})`, 'a Set may not hold a value twice']);
     return out;
   }
   if (f.featureType === 'Integral') {
@@ -52,8 +68,8 @@ function problems(group: FeatureGroup, f: Feature): Array<[string, string]> {
 }
 
 /** `CASE WHEN ... THEN 'field: reason' ... END`: the first problem of a row, or NULL. */
-export function reasonExpression(group: FeatureGroup, present: Feature[]): string {
-  const arms = present.flatMap((f) => problems(group, f).map(([when, why]) => `WHEN ${when} THEN ${text(`${f.featureName}: ${why}`)}`));
+export function reasonExpression(group: FeatureGroup, present: Feature[], jsonText?: JsonTextColumns): string {
+  const arms = present.flatMap((f) => problems(group, f, jsonText).map(([when, why]) => `WHEN ${when} THEN ${text(`${f.featureName}: ${why}`)}`));
   return arms.length === 0 ? 'NULL' : `CASE ${arms.join(' ')} END`;
 }
 
@@ -67,8 +83,13 @@ export function eventMicrosExpression(group: FeatureGroup): string {
 }
 
 /** Each present feature cast to its target type (String features accept any scalar, as text). */
-export function castColumns(present: Feature[]): string {
-  return present.map((f) => `CAST(${q(f.featureName)} AS ${targetType(f)}) AS ${q(f.featureName)}`).join(', ');
+export function castColumns(present: Feature[], jsonText?: JsonTextColumns): string {
+  return present.map((f) => `${castValue(f, jsonText)} AS ${q(f.featureName)}`).join(', ');
+}
+
+/** The feature's value cast to its target type. */
+export function castValue(f: Feature, jsonText?: JsonTextColumns): string {
+  return `CAST(${sourceValue(f, jsonText)} AS ${targetType(f)})`;
 }
 
 export { q as quoteIdentifier };

@@ -1,16 +1,16 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, JSDuckDBValueConverter, type DuckDBConnection } from '@duckdb/node-api';
 import { ttlToMicros, ValidationError, type FeatureGroup, type FeatureRecord } from '../domain/index.js';
 import type { OfflineStore } from '../offline/index.js';
-import type { OnlineStore } from '../online/online-store.js';
+import type { OnlineRecord, OnlineStore } from '../online/online-store.js';
 import { toFloeValue } from '../query/values.js';
 import type { IngestOptions, IngestResult } from './bulk-ingest.js';
-import { castColumns, eventMicrosExpression, quoteIdentifier as q, reasonExpression } from './file-ingest-sql.js';
+import { castColumns, castValue, eventMicrosExpression, quoteIdentifier as q, reasonExpression, type JsonTextColumns } from './file-ingest-sql.js';
 
 const MAX_FAILED_ROWS = 10_000;
-const ONLINE_PAGE = 50_000;
+const ONLINE_BATCH = 50_000;
 
 /** The DuckDB reader of a file, by extension. */
 export async function fileReader(path: string): Promise<string> {
@@ -23,7 +23,9 @@ export async function fileReader(path: string): Promise<string> {
   const literal = `'${full.replaceAll("'", "''")}'`;
   const ext = extname(full).toLowerCase();
   if (ext === '.parquet') return `read_parquet(${literal})`;
-  if (ext === '.csv') return `read_csv(${literal}, header = true)`;
+  // CSV cells are read as the text they are (a String feature keeps '2025-01-01T00:00:00Z' as
+  // written, not as a sniffed timestamp); the checks and casts give each feature its type.
+  if (ext === '.csv') return `read_csv(${literal}, header = true, all_varchar = true)`;
   if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return `read_json(${literal}, format = 'newline_delimited')`;
   throw new ValidationError(`source: '${path}' is not a .parquet, .csv or .jsonl file`, { field: 'source' });
 }
@@ -71,19 +73,22 @@ async function run(
   targets: { online: boolean; offline: boolean },
   options: IngestOptions,
 ): Promise<IngestResult> {
-  const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJS().map((r) => String(r.column_name));
+  const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJS();
+  const columns = described.map((r) => String(r.column_name));
   const byName = new Map(group.features.map((f) => [f.featureName, f]));
   const unknown = columns.find((c) => !byName.has(c));
   if (unknown !== undefined) {
     throw new ValidationError(`${unknown}: the file has a column '${unknown}' that is not a feature of '${group.featureGroupName}'`, { field: unknown });
   }
   const present = columns.map((c) => byName.get(c)!);
+  // Collections given as text (CSV cells such as "[1, 2]") are parsed as JSON arrays.
+  const jsonText: JsonTextColumns = new Set(present.filter((f, i) => f.collectionType && described[i]!.column_type === 'VARCHAR').map((f) => f.featureName));
   for (const required of [group.recordIdentifierFeatureName, group.eventTimeFeatureName]) {
     if (!columns.includes(required)) throw new ValidationError(`${required}: the file has no '${required}' column`, { field: required });
   }
 
   await connection.run(
-    `CREATE TEMP TABLE checked AS SELECT *, CAST(row_number() OVER () - 1 AS BIGINT) AS __row, ${reasonExpression(group, present)} AS __reason FROM ${reader}`,
+    `CREATE TEMP TABLE checked AS SELECT *, CAST(row_number() OVER () - 1 AS BIGINT) AS __row, ${reasonExpression(group, present, jsonText)} AS __reason FROM ${reader}`,
   );
   const [counts] = (await connection.runAndReadAll('SELECT count(*) AS total, count(__reason) AS failed FROM checked')).getRowObjectsJS();
   const rowsRead = Number(counts!.total);
@@ -108,50 +113,96 @@ async function run(
       if (c.name === 'api_invocation_time') return `make_timestamptz(${nowMicros}) AS api_invocation_time`;
       if (c.name === 'is_deleted') return 'false AS is_deleted';
       const f = present.find((p) => p.featureName === c.name);
-      return f ? castColumns([f]) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`;
+      return f ? castColumns([f], jsonText) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`;
     });
     const snapshot = await stores.offline.appendFromSelect(group.featureGroupName, `SELECT ${projection.join(', ')} FROM checked WHERE __reason IS NULL`, connection);
     if (snapshot) result.snapshotId = snapshot['snapshot-id'];
   }
   options.onProgress?.({ rowsRead, rowsWritten: result.rowsWritten, rowsFailed });
 
-  if (targets.online && result.rowsWritten > 0) await updateOnline(connection, group, present, stores.online);
+  if (targets.online && result.rowsWritten > 0) await updateOnline(connection, group, present, jsonText, stores.online);
   return result;
 }
 
-/** The newest valid record per identifier (ties: the later row), written online page by page. */
-async function updateOnline(connection: DuckDBConnection, group: FeatureGroup, present: FeatureGroup['features'], online: OnlineStore): Promise<void> {
+/**
+ * The newest valid record per identifier (ties: the later row), streamed from DuckDB in chunks
+ * and written online in large synchronous batches. The winner of each identifier is found by one
+ * aggregation over a single HUGEINT key (event time, then row), cheaper than comparing structs;
+ * Integral values within 2^53 travel as DOUBLE (no bigint per value), larger ones as text beside.
+ */
+async function updateOnline(
+  connection: DuckDBConnection,
+  group: FeatureGroup,
+  present: FeatureGroup['features'],
+  jsonText: JsonTextColumns,
+  online: OnlineStore,
+): Promise<void> {
   const id = q(group.recordIdentifierFeatureName);
-  await connection.run(
-    // Numbered into pages once, in row order: each page is then a cheap filtered scan (no re-sort).
-    `CREATE TEMP TABLE winners AS SELECT *, (row_number() OVER (ORDER BY __row) - 1) // ${ONLINE_PAGE} AS __page FROM (
-       SELECT c.__row, ${eventMicrosExpression(group)} AS __et, ${castColumns(present)} FROM checked c
-       JOIN (SELECT arg_max(__row, struct_pack(e := ${eventMicrosExpression(group)}, r := __row)) AS win FROM checked WHERE __reason IS NULL GROUP BY ${id}) w
-       ON c.__row = w.win) ORDER BY __row`,
+  const et = eventMicrosExpression(group);
+  const columns = present.map((f, i) => ({ feature: f, scalar: !f.collectionType, integral: !f.collectionType && f.featureType === 'Integral', index: i }));
+  const select = columns.flatMap(({ feature: f, integral, index }) => {
+    const v = castValue(f, jsonText);
+    return integral
+      ? [`CASE WHEN abs(${v}) <= ${Number.MAX_SAFE_INTEGER} THEN CAST(${v} AS DOUBLE) END AS c${index}`, `CASE WHEN abs(${v}) > ${Number.MAX_SAFE_INTEGER} THEN CAST(${v} AS VARCHAR) END AS b${index}`]
+      : [`${v} AS c${index}`];
+  });
+  const M = 2n ** 40n; // rows per ingest stay far below 2^40
+  const winner = `((max(CAST(${et} AS HUGEINT) * ${M} + __row) % ${M}) + ${M}) % ${M}`;
+  const result = await connection.stream(
+    `SELECT CAST(${et} AS DOUBLE) AS __et, ${select.join(', ')} FROM checked
+     WHERE __row IN (SELECT CAST(${winner} AS BIGINT) FROM checked WHERE __reason IS NULL GROUP BY ${id})`,
   );
   const ttl = group.onlineStoreConfig.ttlDuration;
   const ttlMicros = ttl ? ttlToMicros(ttl) : undefined;
-  for (let n = 0; ; n++) {
-    const page = (await connection.runAndReadAll(`SELECT * FROM winners WHERE __page = ${n}`)).getColumnsObjectJS();
-    const rowIds = page.__row as bigint[];
-    if (rowIds.length === 0) return;
-    // Columnar reads: one array per feature, converted once per value.
-    const columns = present.map((f) => [f.featureName, page[f.featureName]!] as const);
-    const times = page.__et as bigint[];
-    const ids = page[group.recordIdentifierFeatureName]!;
-    const entries = rowIds.map((_, i) => {
+  const idColumn = columns.find((c) => c.feature.featureName === group.recordIdentifierFeatureName)!;
+  // Vector positions of each feature's columns in the result (after __et).
+  let position = 1;
+  const layout = columns.map((c) => {
+    const at = { ...c, value: position, big: c.integral ? position + 1 : -1 };
+    position += c.integral ? 2 : 1;
+    return at;
+  });
+  const idAt = layout[idColumn.index]!;
+  let batch: Array<{ recordId: string; record: OnlineRecord }> = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const rows = chunk.rowCount;
+    const times = chunk.getColumnVector(0);
+    const vectors = layout.map((c) => ({
+      name: c.feature.featureName,
+      value: chunk.getColumnVector(c.value),
+      // Lists are converted by DuckDB's JS converter (arrays, int64 as bigint), then to Floe's forms.
+      list: c.scalar ? undefined : chunk.convertColumnValues(c.value, JSDuckDBValueConverter),
+      big: c.big >= 0 ? chunk.getColumnVector(c.big) : undefined,
+    }));
+    const idValue = vectors[idAt.index]!;
+    for (let r = 0; r < rows; r++) {
       const values: FeatureRecord = {};
-      for (const [name, column] of columns) {
-        const v = column[i];
-        if (v !== null && v !== undefined) values[name] = toFloeValue(v) as FeatureRecord[string];
+      for (const v of vectors) {
+        if (v.list) {
+          const list = v.list[r];
+          if (list !== null && list !== undefined) values[v.name] = toFloeValue(list) as FeatureRecord[string];
+          continue;
+        }
+        const item = v.value.getItem(r);
+        if (item !== null) values[v.name] = item as number | string;
+        else if (v.big) {
+          const text = v.big.getItem(r);
+          if (text !== null) values[v.name] = BigInt(text as string);
+        }
       }
-      const eventTimeMicros = Number(times[i]);
-      return {
-        recordId: String(ids[i]),
+      const eventTimeMicros = times.getItem(r) as number;
+      const rawId = idValue.value.getItem(r) ?? idValue.big?.getItem(r);
+      batch.push({
+        recordId: String(rawId),
         record: { values, eventTimeMicros, ...(ttlMicros === undefined ? {} : { expiresAtMicros: eventTimeMicros + ttlMicros }) },
-      };
-    });
-    await online.putMany(group.featureGroupName, entries);
+      });
+    }
+    if (batch.length >= ONLINE_BATCH) {
+      await online.putMany(group.featureGroupName, batch);
+      batch = [];
+    }
   }
+  if (batch.length > 0) await online.putMany(group.featureGroupName, batch);
 }
-

@@ -1,12 +1,12 @@
 import type { WriteEntry, WritePipeline } from '../records/write-entry.js';
 import { decodeEntry, encodeEntry } from './entry-codec.js';
 import { PositionTracker } from './position-tracker.js';
-import type { OfflineSink, StoreApplier } from './store-applier.js';
+import type { LoggedEntry, OfflineSink, StoreApplier } from './store-applier.js';
 
 /** The part of the write-ahead log the pipeline needs. */
 export interface DurableLog {
   /** Resolves with one position per payload once all of them are on disk (fsynced). */
-  appendMany(payloads: Uint8Array[]): Promise<bigint[]>;
+  appendMany(payloads: ReadonlyArray<Uint8Array | string>): Promise<bigint[]>;
   /** Calls back for every entry after `fromExclusive`, in order. */
   replay(fromExclusive: bigint, onEntry: (position: bigint, payload: Uint8Array) => void | Promise<void>): Promise<void>;
   /** Everything at or below `position` is applied downstream and need not be kept. */
@@ -24,7 +24,7 @@ export class LoggedWritePipeline implements WritePipeline {
   private closed = false;
   private readonly tracker: PositionTracker;
   private checkpointing: Promise<void> | undefined;
-  private applyQueue: Array<{ items: Array<{ entry: WriteEntry; position: bigint }>; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private applyQueue: Array<{ items: LoggedEntry[]; resolve: () => void; reject: (e: unknown) => void }> = [];
   private checkpointed: bigint;
 
   constructor(
@@ -44,7 +44,7 @@ export class LoggedWritePipeline implements WritePipeline {
 
   /** Re-applies what was acknowledged but may not have reached the stores before a crash. */
   async recover(): Promise<number> {
-    let batch: Array<{ entry: WriteEntry; position: bigint }> = [];
+    let batch: LoggedEntry[] = [];
     let count = 0;
     const applyBatch = async () => {
       const items = batch;
@@ -52,7 +52,7 @@ export class LoggedWritePipeline implements WritePipeline {
       await this.applyTracked(items);
     };
     await this.log.replay(this.log.checkpointPosition, async (position, payload) => {
-      batch.push({ entry: decodeEntry(payload), position });
+      batch.push({ ...decodeEntry(payload), position });
       count++;
       if (batch.length >= 1000) await applyBatch();
     });
@@ -62,8 +62,9 @@ export class LoggedWritePipeline implements WritePipeline {
 
   async submit(entries: WriteEntry[]): Promise<void> {
     if (this.closed) throw new Error('the feature store is closed');
-    const positions = await this.log.appendMany(entries.map(encodeEntry));
-    await this.applyTracked(entries.map((entry, i) => ({ entry, position: positions[i]! })));
+    const texts = entries.map(encodeEntry);
+    const positions = await this.log.appendMany(texts);
+    await this.applyTracked(entries.map((entry, i) => ({ entry, position: positions[i]!, text: texts[i]! })));
   }
 
   async flush(group?: string): Promise<void> {
@@ -83,7 +84,7 @@ export class LoggedWritePipeline implements WritePipeline {
    * Entries acknowledged by one log sync arrive here in the same turn: they are coalesced and
    * applied together (one online-store batch instead of one per caller), in log order.
    */
-  private applyTracked(items: Array<{ entry: WriteEntry; position: bigint }>): Promise<void> {
+  private applyTracked(items: LoggedEntry[]): Promise<void> {
     this.tracker.begin(items.map((i) => i.position));
     return new Promise((resolve, reject) => {
       this.applyQueue.push({ items, resolve, reject });
@@ -94,7 +95,7 @@ export class LoggedWritePipeline implements WritePipeline {
   private async applyQueued(): Promise<void> {
     const queued = this.applyQueue;
     this.applyQueue = [];
-    const items = queued.flatMap((q) => q.items);
+    const items = queued.length === 1 ? queued[0]!.items : queued.flatMap((q) => q.items);
     try {
       await this.applier.apply(items);
     } catch (error) {

@@ -1,16 +1,14 @@
 import { NotFoundError } from '../domain/index.js';
-import type { OfflineRow } from '../offline/index.js';
-import type { WriteEntry } from '../records/write-entry.js';
-import type { OfflineSink } from './store-applier.js';
-
+import type { LoggedEntry, OfflineSink } from './store-applier.js';
 
 /** The offline store as the buffer sees it. */
 export interface OfflineTableWriter {
   /**
-   * Appends rows as one commit (NotFoundError when the group's table no longer exists), recording `logPosition` (the highest log position among them)
-   * with the snapshot, so a replay after a crash does not append them twice.
+   * Appends logged entries (their log text, see entry-codec.ts) as rows of one commit
+   * (NotFoundError when the group's table no longer exists), recording `logPosition` (the highest
+   * log position among them) with the snapshot, so a replay after a crash does not append them twice.
    */
-  appendRows(group: string, rows: OfflineRow[], logPosition: bigint): Promise<unknown>;
+  appendLogEntries(group: string, entries: string[], writeTimeMicros: number, logPosition: bigint): Promise<unknown>;
   /** The highest log position committed to the group's table (0 when none). */
   committedLogPosition(group: string): Promise<bigint>;
 }
@@ -27,7 +25,7 @@ export interface OfflineBufferOptions {
 }
 
 interface GroupBuffer {
-  rows: Array<{ entry: WriteEntry; position: bigint }>;
+  rows: LoggedEntry[];
   timer?: NodeJS.Timeout;
   committing?: Promise<void>;
   /** Count of rows ever enqueued / committed, for flush's "everything before now". */
@@ -57,7 +55,7 @@ export class OfflineBuffer implements OfflineSink {
     this.maxRows = options.maxRows ?? 10_000;
   }
 
-  enqueue(entries: ReadonlyArray<{ entry: WriteEntry; position: bigint }>): void {
+  enqueue(entries: ReadonlyArray<LoggedEntry>): void {
     for (const item of entries) {
       const buffer = this.buffer(item.entry.group);
       buffer.rows.push(item);
@@ -160,23 +158,17 @@ export class OfflineBuffer implements OfflineSink {
     if (buffer.rows.length > 0) this.commitSoon(group, buffer.failures > 0 ? Math.min(5000, 100 * 2 ** buffer.failures) : 0);
   }
 
-  private async write(group: string, buffer: GroupBuffer, batch: Array<{ entry: WriteEntry; position: bigint }>): Promise<void> {
+  private async write(group: string, buffer: GroupBuffer, batch: LoggedEntry[]): Promise<void> {
     buffer.committedPosition ??= this.writer.committedLogPosition(group);
     const already = await buffer.committedPosition;
     const fresh = batch.filter((b) => b.position > already);
     if (fresh.length === 0) return;
-    const writeTimeMicros = Date.now() * 1000;
     let maxPosition = 0n;
-    const rows = fresh.map(({ entry, position }) => {
+    const texts = fresh.map(({ position, text }) => {
       if (position > maxPosition) maxPosition = position;
-      return {
-        values: entry.values,
-        writeTimeMicros,
-        apiInvocationTimeMicros: entry.apiInvocationTimeMicros,
-        isDeleted: entry.kind === 'delete',
-      };
+      return text;
     });
-    await this.writer.appendRows(group, rows, maxPosition);
+    await this.writer.appendLogEntries(group, texts, Date.now() * 1000, maxPosition);
     buffer.committedPosition = Promise.resolve(maxPosition);
   }
 

@@ -1,10 +1,17 @@
 import type { OnlineStore } from '../online/online-store.js';
 import type { WriteEntry } from '../records/write-entry.js';
 
+/** An entry with its place in the log and its logged text (tagged JSON, see entry-codec.ts). */
+export interface LoggedEntry {
+  entry: WriteEntry;
+  /** Orders entries (the log sequence number). */
+  position: bigint;
+  text: string;
+}
+
 /** Where acknowledged offline rows go: buffered and committed to the offline store in batches. */
 export interface OfflineSink {
-  /** `position` orders entries (the log sequence number when there is a log). */
-  enqueue(entries: ReadonlyArray<{ entry: WriteEntry; position: bigint }>): void;
+  enqueue(entries: ReadonlyArray<LoggedEntry>): void;
   flush(group?: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -29,7 +36,7 @@ export class StoreApplier {
    * Offline rows are queued synchronously, before any await, so that they reach the buffer in
    * log order (callers resolve in log order); the offline store's replay guard relies on it.
    */
-  async apply(entries: ReadonlyArray<{ entry: WriteEntry; position: bigint }>): Promise<void> {
+  async apply(entries: ReadonlyArray<LoggedEntry>): Promise<void> {
     const offline = entries.filter(({ entry }) => entry.offline);
     if (offline.length > 0) {
       if (!this.offline) throw new Error('an offline write reached a store opened without an offline store');

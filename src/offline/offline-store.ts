@@ -9,8 +9,8 @@ import { duckdbType } from './iceberg/schema.js';
 import type { Snapshot } from './iceberg/table-metadata.js';
 import type { TablePointerStore } from './iceberg/table-pointer-store.js';
 import { initialSchema, missingFeatures, nameMapping } from './feature-group-table.js';
-import type { ObjectCache, ObjectStore } from './objectstore/index.js';
-import { writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
+import type { CacheLease, ObjectCache, ObjectStore } from './objectstore/index.js';
+import { writeParquetFromLogEntries, writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
 
 /** The summary key that records the highest write-ahead-log position in a snapshot. */
 export const LOG_POSITION_KEY = 'floe.log-position';
@@ -41,6 +41,7 @@ export interface LocalFiles {
  */
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
+  private readonly appendListeners = new Set<(group: string, snapshot: Snapshot, properties: Record<string, string>) => void>();
   private instance?: Promise<DuckDBInstance>;
 
   constructor(
@@ -54,8 +55,19 @@ export class OfflineStore {
     return join(this.local.root, '.scratch');
   }
 
-  /** Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one statement at a time. */
-  private async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  private scratch?: Promise<string>;
+
+  /** The scratch directory, created once. */
+  private ensureScratch(): Promise<string> {
+    this.scratch ??= mkdir(this.scratchDir, { recursive: true }).then(() => this.scratchDir);
+    return this.scratch;
+  }
+
+  /**
+   * Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one
+   * statement at a time. This instance writes table files; it is not the sandboxed query engine.
+   */
+  async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
     const connection = await (await this.instance).connect();
     try {
@@ -113,7 +125,28 @@ export class OfflineStore {
     await table.refresh();
     const file = await this.writeRows(table, rows);
     if (!file) return undefined;
-    return table.append([file], logPosition === undefined ? {} : { [logPositionKey(logPosition.logId)]: logPosition.position.toString() });
+    const summary = logPosition === undefined ? {} : { [logPositionKey(logPosition.logId)]: logPosition.position.toString() };
+    return this.notifyAppend(table, await table.append([file], summary));
+  }
+
+  /**
+   * Appends write-ahead-log entries (their logged text) as one data file and one commit, stamped
+   * with `writeTimeMicros`; records the log's position in the snapshot summary under the log's own key.
+   */
+  async appendLogEntries(
+    group: string,
+    entries: string[],
+    writeTimeMicros: number,
+    logPosition: { logId: string; position: bigint },
+  ): Promise<Snapshot | undefined> {
+    const table = await this.table(group);
+    await table.refresh();
+    const scratch = await this.ensureScratch();
+    const file = await this.writeDataFileWith(table, (localPath, uri) =>
+      this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri)),
+    );
+    if (!file) return undefined;
+    return table.append([file], { [logPositionKey(logPosition.logId)]: logPosition.position.toString() });
   }
 
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
@@ -125,7 +158,7 @@ export class OfflineStore {
         ? writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
         : this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)),
     );
-    return file ? table.append([file]) : undefined;
+    return file ? this.notifyAppend(table, await table.append([file])) : undefined;
   }
 
   /** Writes rows as a data file of the group's table without committing it (bulk ingest commits many at once). */
@@ -134,10 +167,33 @@ export class OfflineStore {
     return this.writeRows(table, rows);
   }
 
+  /** Writes the result of a DuckDB SELECT as a data file of the group's table, without committing it (compaction, copy-on-write). */
+  async writeDataFileFromSelect(group: string, select: string): Promise<DataFile | undefined> {
+    const table = await this.table(group);
+    return this.writeDataFileWith(table, (localPath, uri) => this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)));
+  }
+
+  /** Told after every append committed through this store (maintenance checks for small files there). */
+  onAppend(listener: (group: string, snapshot: Snapshot, properties: Record<string, string>) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  private notifyAppend(table: IcebergTable, snapshot: Snapshot): Snapshot {
+    for (const listener of this.appendListeners) {
+      try {
+        listener(table.name, snapshot, table.metadata.properties);
+      } catch {
+        // a listener's failure is its own; the commit stands
+      }
+    }
+    return snapshot;
+  }
+
   /** Commits data files written by writeDataFile as one append snapshot. */
   async commitDataFiles(group: string, files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
     const table = await this.table(group);
-    return table.append(files, summary);
+    return this.notifyAppend(table, await table.append(files, summary));
   }
 
   /** Removes data files that were written but will not be committed. */
@@ -146,10 +202,8 @@ export class OfflineStore {
   }
 
   private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
-    await mkdir(this.scratchDir, { recursive: true });
-    return this.writeDataFileWith(table, (localPath, uri) =>
-      this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), this.scratchDir, localPath, uri)),
-    );
+    const scratch = await this.ensureScratch();
+    return this.writeDataFileWith(table, (localPath, uri) => this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri)));
   }
 
   /**
@@ -204,9 +258,14 @@ export class OfflineStore {
     const files = await table.liveFiles(snapshot);
     const columns = schema.fields.map((f) => ({ name: f.name, type: duckdbType(f.type) }));
     const at = snapshot ? { snapshotId: snapshot['snapshot-id'] } : {};
-    if (!this.local.cache) return { name: group, files: files.map((f) => this.io.localPath(f.filePath)!), columns, ...at, release: () => {} };
-    const lease = await this.local.cache.acquire(files.map((f) => ({ uri: f.filePath, size: Number(f.fileSizeInBytes) })));
+    const lease = await this.localFiles(files);
     return { name: group, files: lease.paths, columns, ...at, release: lease.release };
+  }
+
+  /** Local paths of data files for DuckDB to read (cached copies for a remote warehouse), held until `release`. */
+  async localFiles(files: readonly DataFile[]): Promise<CacheLease> {
+    if (!this.local.cache) return { paths: files.map((f) => this.io.localPath(f.filePath)!), release: () => {} };
+    return this.local.cache.acquire(files.map((f) => ({ uri: f.filePath, size: Number(f.fileSizeInBytes) })));
   }
 
   async snapshots(group: string): Promise<Snapshot[]> {

@@ -72,6 +72,49 @@ export async function writeParquetFromSelect(
   return file;
 }
 
+const TAGGED_INT64 = /\{"\$int64":"(-?\d+)"\}/g;
+
+/** Tagged bigints ({"$int64": "..."}) become bare JSON integers, which DuckDB reads into BIGINT exactly. */
+const untag = (text: string) => (text.includes('"$int64"') ? text.replace(TAGGED_INT64, '$1') : text);
+
+/** A DuckDB literal of a local path. */
+const pathLiteral = (path: string) => `'${path.replaceAll("'", "''")}'`;
+
+/**
+ * Writes write-ahead-log entries (their logged text: `{kind, values: {...}, apiInvocationTimeMicros,
+ * ...}`) as one Parquet data file. The lines go to DuckDB as they were logged, so a record is
+ * encoded once on its way to the log and the offline store; DuckDB picks the fields it needs.
+ */
+export async function writeParquetFromLogEntries(
+  connection: DuckDBConnection,
+  entries: string[],
+  writeTimeMicros: number,
+  schema: IcebergSchema,
+  scratchDir: string,
+  localPath: string,
+  uri: string,
+): Promise<DataFile | undefined> {
+  const jsonPath = `${scratchDir}/${randomUUID()}.jsonl`;
+  await writeFile(jsonPath, untag(entries.join('\n')));
+  try {
+    const features = schema.fields.filter((f) => !META_COLUMNS.has(f.name));
+    const struct = `STRUCT(${features.map((f) => `${quote(f.name)} ${duckdbType(f.type)}`).join(', ')})`;
+    const projection = schema.fields.map((f) => {
+      if (f.name === 'write_time') return `make_timestamptz(${writeTimeMicros}) AS write_time`;
+      if (f.name === 'api_invocation_time') return 'make_timestamptz(apiInvocationTimeMicros) AS api_invocation_time';
+      if (f.name === 'is_deleted') return "kind = 'delete' AS is_deleted";
+      return `"values".${quote(f.name)} AS ${quote(f.name)}`;
+    });
+    const columns = `{kind: 'VARCHAR', apiInvocationTimeMicros: 'BIGINT', "values": '${struct.replaceAll("'", "''")}'}`;
+    const select = `SELECT ${projection.join(', ')} FROM read_json(${pathLiteral(jsonPath)}, format = 'newline_delimited', columns = ${columns})`;
+    return await writeParquetFromSelect(connection, select, schema, localPath, uri);
+  } finally {
+    await rm(jsonPath, { force: true });
+  }
+}
+
+const META_COLUMNS = new Set(['write_time', 'api_invocation_time', 'is_deleted']);
+
 /**
  * Writes rows (JS values, int64 exact) as one Parquet data file. The rows go to DuckDB as
  * newline-delimited JSON with declared column types, which DuckDB parses natively and fast.
@@ -88,9 +131,7 @@ export async function writeParquetFromRows(
   const lines = rows.map((r) =>
     stringifyTagged({ ...r.values, write_time: r.writeTimeMicros, api_invocation_time: r.apiInvocationTimeMicros, is_deleted: r.isDeleted }),
   );
-  // Tagged bigints ({"$int64": "..."}) become bare JSON integers, which DuckDB reads into BIGINT exactly.
-  const text = lines.join('\n');
-  await writeFile(jsonPath, text.includes('"$int64"') ? text.replace(/\{"\$int64":"(-?\d+)"\}/g, '$1') : text);
+  await writeFile(jsonPath, untag(lines.join('\n')));
   try {
     const columns = schema.fields
       .map((f) => `${quote(f.name)}: '${f.name === 'write_time' || f.name === 'api_invocation_time' ? 'BIGINT' : duckdbType(f.type)}'`)

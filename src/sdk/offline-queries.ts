@@ -1,5 +1,5 @@
 import type { Table as ArrowTable } from 'apache-arrow';
-import { NotFoundError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
+import { NotFoundError, SnapshotExpiredError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
 import type { OfflineStore, TableFiles } from '../offline/index.js';
 import { QueryEngine, quoteIdentifier, type QueryResult } from '../query/index.js';
 import type { DatasetBase, DatasetRunner } from '../dataset/index.js';
@@ -90,7 +90,11 @@ export class OfflineQueries {
         const found = (await this.offline.snapshots(g.featureGroupName)).find((s) => s['snapshot-id'] === snapshotId);
         if (found) at = { timestampMs: found['timestamp-ms'] };
       }
-      if (!at) throw new NotFoundError(`asOf: no table has snapshot ${snapshotId}`, { field: 'asOf' });
+      if (!at) {
+        const expired = await this.expiredHistory(groups);
+        if (expired) throw new SnapshotExpiredError(`asOf: no table has snapshot ${snapshotId}; it may have been expired by VACUUM (${expired})`, { field: 'asOf' });
+        throw new NotFoundError(`asOf: no table has snapshot ${snapshotId}`, { field: 'asOf' });
+      }
     }
     const settled = await Promise.allSettled(groups.filter((g) => named(g.featureGroupName)).map((g) => this.tableAt(g, snapshotId, at)));
     const failed = settled.find((r) => r.status === 'rejected');
@@ -101,6 +105,18 @@ export class OfflineQueries {
     return settled.map((r) => (r as PromiseFulfilledResult<TableFiles>).value);
   }
 
+  /** Which tables had snapshots expired (their oldest kept snapshot names a parent they no longer hold), for error messages. */
+  private async expiredHistory(groups: FeatureGroup[]): Promise<string | undefined> {
+    const notes: string[] = [];
+    for (const g of groups) {
+      const snapshots = await this.offline.snapshots(g.featureGroupName);
+      const ids = new Set(snapshots.map((s) => s['snapshot-id']));
+      const oldest = snapshots.find((s) => s['parent-snapshot-id'] !== undefined && !ids.has(s['parent-snapshot-id']));
+      if (oldest) notes.push(`'${g.featureGroupName}' keeps snapshots from ${new Date(oldest['timestamp-ms']).toISOString()}`);
+    }
+    return notes.length > 0 ? notes.join(', ') : undefined;
+  }
+
   private async tableAt(group: FeatureGroup, snapshotId: bigint | undefined, at: { timestampMs: number } | undefined): Promise<TableFiles> {
     const name = group.featureGroupName;
     if (!at) return this.offline.tableFiles(name);
@@ -108,8 +124,8 @@ export class OfflineQueries {
       const own = snapshotId !== undefined && (await this.offline.snapshots(name)).some((s) => s['snapshot-id'] === snapshotId);
       return await this.offline.tableFiles(name, own ? { snapshotId: snapshotId! } : at);
     } catch (error) {
-      // A table with no snapshot yet at that time was empty then.
-      if (!(error instanceof NotFoundError)) throw error;
+      // A table with no snapshot yet at that time was empty then; one whose history there was expired cannot say.
+      if (!(error instanceof NotFoundError) || error instanceof SnapshotExpiredError) throw error;
       const current = await this.offline.tableFiles(name);
       current.release();
       return { ...current, files: [], release: () => {} };

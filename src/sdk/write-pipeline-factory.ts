@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FeatureGroupLifecycle } from '../control/index.js';
 import { LoggedWritePipeline, OfflineBuffer, StoreApplier, logId, openWriteAheadLog } from '../ingest/index.js';
-import { openOfflineStore, type OfflineRow, type OfflineStore } from '../offline/index.js';
+import { openOfflineStore, type OfflineStore } from '../offline/index.js';
 import type { OnlineStore } from '../online/online-store.js';
 import type { WritePipeline } from '../records/write-entry.js';
 import type { Registry } from '../registry/registry.js';
@@ -31,7 +31,8 @@ export async function openWritePipeline(args: { dataDir: string; registry: Regis
   // Positions are per log: the table records this log's own, beside other processes'.
   const id = await logId(walDir);
   const writer = {
-    appendRows: (group: string, rows: OfflineRow[], position: bigint) => offline.appendRows(group, rows, { logId: id, position }),
+    appendLogEntries: (group: string, entries: string[], writeTimeMicros: number, position: bigint) =>
+      offline.appendLogEntries(group, entries, writeTimeMicros, { logId: id, position }),
     committedLogPosition: (group: string) => offline.committedLogPosition(group, id),
   };
   // The buffer reports commits to the pipeline, which is built around the buffer: hence the late binding.

@@ -12,7 +12,9 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     .option('--port <port>', 'port to listen on (0: any free port)', process.env.FLOE_PORT ?? '8080')
     .option('--host <host>', 'address to listen on', process.env.FLOE_HOST ?? '127.0.0.1')
     .option('--log-level <level>', `log level: ${LEVELS.join(', ')}`, process.env.FLOE_LOG_LEVEL ?? 'info')
-    .action(async (opts: { port: string; host: string; logLevel: string }) => {
+    .option('--maintenance-schedule <cron>', "default maintenance schedule (UTC cron) for groups without maintenance_schedule; 'off' for none", process.env.FLOE_MAINTENANCE_SCHEDULE)
+    .option('--no-maintenance', 'run no scheduled or automatic maintenance')
+    .action(async (opts: { port: string; host: string; logLevel: string; maintenance: boolean; maintenanceSchedule?: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
         throw new ValidationError(`port: '${opts.port}' is not a port number (0-65535)`, { field: 'port' });
@@ -24,6 +26,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
         port,
         host: opts.host,
         logLevel: opts.logLevel as LevelWithSilent,
+        maintenance: opts.maintenance ? (opts.maintenanceSchedule ? { defaultSchedule: opts.maintenanceSchedule } : {}) : false,
       });
       closeOnSignals(server);
       // For people: where it listens and where the credentials are (never the secret itself).

@@ -6,12 +6,18 @@ import { crc32 } from 'node:zlib';
  */
 export const HEADER_BYTES = 16;
 
-export function encodeFrame(lsn: bigint, payload: Uint8Array, into: Buffer, offset: number): number {
-  into.writeUInt32LE(payload.length, offset);
+/** A payload's size on disk (text is written as UTF-8). */
+export function payloadBytes(payload: Uint8Array | string): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+}
+
+export function encodeFrame(lsn: bigint, payload: Uint8Array | string, into: Buffer, offset: number): number {
+  const start = offset + HEADER_BYTES;
+  const length = typeof payload === 'string' ? into.write(payload, start) : (into.set(payload, start), payload.length);
+  into.writeUInt32LE(length, offset);
   into.writeBigUInt64LE(lsn, offset + 8);
-  into.set(payload, offset + HEADER_BYTES);
-  into.writeUInt32LE(crc32(into.subarray(offset + 8, offset + HEADER_BYTES + payload.length)), offset + 4);
-  return offset + HEADER_BYTES + payload.length;
+  into.writeUInt32LE(crc32(into.subarray(offset + 8, start + length)), offset + 4);
+  return start + length;
 }
 
 export interface Frame {

@@ -15,8 +15,18 @@ const bigintLong = avro.types.LongType.__with({
   compare: (a: bigint, b: bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
+/** Parsed types by schema text: building one costs more than encoding a small manifest. */
+const types = new Map<string, avro.Type>();
+
 function typeOf(schema: unknown): avro.Type {
-  return avro.Type.forSchema(schema as avro.Schema, { registry: { long: bigintLong } } as never);
+  const key = JSON.stringify(schema);
+  let type = types.get(key);
+  if (!type) {
+    if (types.size >= 256) types.clear(); // schemas change rarely; this only bounds the cache
+    type = avro.Type.forSchema(schema as avro.Schema, { registry: { long: bigintLong } } as never);
+    types.set(key, type);
+  }
+  return type;
 }
 
 /**

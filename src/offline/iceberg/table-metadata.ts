@@ -1,4 +1,4 @@
-import { isSafeNumber, parse, stringify } from 'lossless-json';
+import { isSafeNumber, parse } from 'lossless-json';
 import { ValidationError } from '../../domain/index.js';
 import type { IcebergSchema } from './schema.js';
 
@@ -55,8 +55,39 @@ export function parseTableMetadata(text: string): TableMetadata {
   return raw;
 }
 
+/**
+ * Snapshots never change once made, and every commit rewrites the metadata listing all of them:
+ * each snapshot's JSON is kept beside it, so a commit at 10,000 snapshots joins strings instead
+ * of serialising every snapshot again.
+ */
+const snapshotJson = new WeakMap<Snapshot, string>();
+
+function stringifySnapshot(snapshot: Snapshot): string {
+  let json = snapshotJson.get(snapshot);
+  if (json === undefined) {
+    json = stringifyLossless(snapshot);
+    snapshotJson.set(snapshot, json);
+  }
+  return json;
+}
+
+/** JSON with bigints written as plain integers (64-bit ids); native JSON.stringify does the work. */
+function stringifyLossless(value: unknown): string {
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${BIGINT_MARK}${v}` : v));
+  return text.includes(BIGINT_ESCAPED) ? text.replace(BIGINT_PATTERN, '$1') : text;
+}
+
+const BIGINT_MARK = '\u0000bigint:';
+/** The mark as JSON.stringify writes it (the NUL escaped). */
+const BIGINT_ESCAPED = '\\u0000bigint:';
+const BIGINT_PATTERN = /"\\u0000bigint:(-?\d+)"/g;
+
+/** Compact JSON (the file is rewritten by every commit; readers do not need indentation). */
 export function stringifyTableMetadata(metadata: TableMetadata): string {
-  return stringify(metadata, undefined, 2)!;
+  const { snapshots, 'snapshot-log': snapshotLog, ...rest } = metadata;
+  const head = stringifyLossless(rest);
+  const log = snapshotLog.map((e) => `{"snapshot-id":${e['snapshot-id']},"timestamp-ms":${e['timestamp-ms']}}`).join(',');
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"snapshots":[${snapshots.map(stringifySnapshot).join(',')}],"snapshot-log":[${log}]}`;
 }
 
 export function currentSchema(metadata: TableMetadata): IcebergSchema {

@@ -26,6 +26,11 @@ export interface ObjectStore {
   createFromFile(uri: string, path: string): Promise<boolean>;
   /** Writes an object that may exist (small pointer files such as version-hint.text). */
   overwrite(uri: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Optional: puts a copy of an existing object at `to`, replacing what is there, without the bytes
+   * passing through Floe (a hard link locally, a server-side copy on object stores).
+   */
+  copy?(from: string, to: string): Promise<void>;
   exists(uri: string): Promise<boolean>;
   list(prefixUri: string): Promise<ObjectInfo[]>;
   /** Deletes the object, or everything under it when it names a folder. */
