@@ -208,3 +208,89 @@ describe.each([
     expect(counts.ids).toBe(60);
   }, 120_000);
 });
+
+/**
+ * Two `floe serve` processes scheduling maintenance every second for the same table on S3: the
+ * lease in the registry lets one run at a time, whichever server's cron fires.
+ */
+describe('shared deployment: maintenance across two floe serve processes on an S3 warehouse', () => {
+  let dir: string;
+  let s3: TestS3Server;
+  const schema = `maint_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const prefix = `floe-maint-test:${randomUUID()}:`;
+  let servers: Server[] = [];
+  let options: OpenOptions;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'floe-maint-'));
+    s3 = await startTestS3Server();
+    const warehouse = `s3://${s3.bucket}/tables`;
+    const env = {
+      FLOE_REGISTRY_URL: POSTGRES_URL,
+      FLOE_REGISTRY_SCHEMA: schema,
+      FLOE_REDIS_URL: REDIS_URL,
+      FLOE_REDIS_PREFIX: prefix,
+      FLOE_WAREHOUSE: warehouse,
+      FLOE_S3_ENDPOINT: s3.endpoint,
+      FLOE_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+      FLOE_S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      FLOE_MAINTENANCE_SCHEDULE: '* * * * * *', // every second (croner's seconds field)
+    };
+    options = { registryUrl: POSTGRES_URL, registrySchema: schema, onlineStore: { kind: 'redis', url: REDIS_URL, prefix }, warehouse, s3: s3.s3 };
+    // The group exists before the servers start, so their schedulers arm it at once (they re-read groups every 30 s).
+    const setup = await FeatureStore.open({ ...options, dataDir: join(dir, 'setup') });
+    await setup.createFeatureGroup({
+      featureGroupName: 'events',
+      recordIdentifierFeatureName: 'id',
+      eventTimeFeatureName: 'ts',
+      featureDefinitions: [
+        { featureName: 'id', featureType: 'String' },
+        { featureName: 'ts', featureType: 'Fractional' },
+        { featureName: 'value', featureType: 'Integral' },
+      ],
+    });
+    await setup.close();
+    servers = await Promise.all([serve(join(dir, 'a'), env), serve(join(dir, 'b'), env)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) await stop(s);
+    await s3?.close();
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('never runs two jobs on one table at once, and compaction keeps every row', async () => {
+    const [a, b] = servers as [Server, Server];
+    // Small commits from both servers while their schedulers compete for the table.
+    for (let i = 0; i < 30; i++) {
+      await Promise.all([put(a, 'events', `a-${i}`, i), put(b, 'events', `b-${i}`, i)]);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const reader = await FeatureStore.open({ ...options, dataDir: join(dir, 'reader') });
+    try {
+      let finished: Awaited<ReturnType<FeatureStore['listJobs']>> = [];
+      for (let i = 0; i < 100 && finished.length < 6; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        finished = (await reader.listJobs({ featureGroupName: 'events', limit: 500 })).filter((j) => j.status !== 'running');
+      }
+      await Promise.all(servers.map((s) => stop(s)));
+      const runs = (await reader.listJobs({ featureGroupName: 'events', limit: 500 })).filter((j) => j.finishedAt !== undefined);
+      expect(runs.length).toBeGreaterThanOrEqual(6);
+      expect(runs.some((r) => r.kind === 'optimize' && r.status === 'succeeded')).toBe(true);
+      const spans = runs.map((r) => [Date.parse(r.startedAt), Date.parse(r.finishedAt!)] as const).sort((x, y) => x[0] - y[0]);
+      for (let i = 1; i < spans.length; i++) expect(spans[i]![0], `run ${i} starts before run ${i - 1} ends`).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+      const [row] = (await reader.query('SELECT count(*) AS n, count(DISTINCT id) AS ids FROM events')).rows;
+      expect(row).toEqual({ n: 60, ids: 60 });
+    } finally {
+      await reader.close();
+    }
+  }, 180_000);
+});
