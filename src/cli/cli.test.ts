@@ -72,4 +72,20 @@ describe('floe CLI', () => {
     await writeFile(definition, '{"featureGroupName": "x"');
     expect((await floe('feature-group', 'create', definition)).stderr).toMatch(/not valid json/);
   });
+
+  it('optimizes, vacuums and lists and runs jobs, for people and for machines', async () => {
+    await floe('put', 'users', '{"user_id":"u2","event_time":"2025-01-02T00:00:00Z","age":5}');
+    const optimized = JSON.parse((await floe('--json', 'optimize', 'users')).stdout) as { rewrittenDataFilesCount: number; addedDataFilesCount: number };
+    expect(optimized).toMatchObject({ rewrittenDataFilesCount: 2, addedDataFilesCount: 1 });
+    const vacuumed = JSON.parse((await floe('--json', 'vacuum', 'users', '--min-snapshots-to-keep', '1', '--max-snapshot-age-seconds', '0')).stdout) as { expiredSnapshotsCount: number };
+    expect(vacuumed.expiredSnapshotsCount).toBe(2);
+    const run = JSON.parse((await floe('--json', 'jobs', '--run', 'optimize', '--group', 'users')).stdout) as { kind: string; status: string; trigger: string };
+    expect(run).toMatchObject({ kind: 'optimize', status: 'succeeded', trigger: 'manual' });
+    const jobs = JSON.parse((await floe('--json', 'jobs', '--group', 'users')).stdout) as Array<{ kind: string }>;
+    expect(jobs.map((j) => j.kind)).toEqual(['optimize', 'vacuum', 'optimize']);
+    expect((await floe('jobs', '--kind', 'vacuum')).stdout).toMatch(/vacuum\s+users\s+manual\s+succeeded/);
+    const bad = await floe('query', 'OPTIMIZE users REWRITE DATA USING SORT');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected BIN_PACK, got 'SORT'/);
+  }, 120_000);
 });

@@ -23,7 +23,6 @@ import {
   type OptimizeResult,
   type PurgeInput,
   type PurgeResult,
-  type RetentionInput,
   type RowRemovalResult,
   type RunJobInput,
   type VacuumResult,
