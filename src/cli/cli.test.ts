@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../test-support/run-cli.js';
 
-const run = promisify(execFile);
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/users.yaml', import.meta.url));
 
-describe('floe CLI', () => {
+describe('floe CLI', { timeout: 120_000 }, () => {
   let dataDir: string;
-  const floe = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, '--data-dir', dataDir, ...args]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const floe = (...args: string[]) => runCli(dataDir, args);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'floe-cli-'));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../domain/index.js';
-import { FeatureStore, type OpenOptions } from '../sdk/index.js';
+import type { FeatureStore, OpenOptions } from '../sdk/index.js';
 
 export interface GlobalOptions {
   dataDir: string;
@@ -20,18 +20,18 @@ export interface GlobalOptions {
 /** Options every command takes, also read from the environment. */
 export function addGlobalOptions(program: Command): Command {
   return program
-    .option('--data-dir <dir>', 'data directory (one per process: registry, online store, write-ahead log, cache)', process.env.FLOE_DATA_DIR ?? './.floe')
-    .option('--registry-url <url>', 'PostgreSQL URL of a shared registry (default: embedded SQLite)', process.env.FLOE_REGISTRY_URL)
-    .option('--registry-schema <schema>', 'PostgreSQL schema of the registry (default: public)', process.env.FLOE_REGISTRY_SCHEMA)
-    .option('--redis-url <url>', 'Redis URL of a shared online store (default: embedded LMDB)', process.env.FLOE_REDIS_URL)
-    .option('--redis-prefix <prefix>', 'prefix of every Redis key (default: floe:)', process.env.FLOE_REDIS_PREFIX)
-    .option('--warehouse <uri>', 'offline warehouse: a directory or s3://bucket/prefix (default: <data-dir>/warehouse)', process.env.FLOE_WAREHOUSE)
-    .option('--s3-endpoint <url>', 'endpoint of an S3-compatible store other than AWS (MinIO, R2, ...)', process.env.FLOE_S3_ENDPOINT)
-    .option('--s3-region <region>', 'S3 region (default: AWS_REGION, else us-east-1)', process.env.FLOE_S3_REGION)
-    .option('--s3-path-style', 'path-style S3 URLs (default: on when --s3-endpoint is given)', envFlag(process.env.FLOE_S3_PATH_STYLE))
-    .option('--cache-dir <dir>', 'local cache of an S3 warehouse (default: <data-dir>/cache)', process.env.FLOE_CACHE_DIR)
-    .option('--cache-size <bytes>', 'bound of that cache, e.g. 20GB (default: 10GB)', process.env.FLOE_CACHE_SIZE)
-    .option('--json', 'print JSON for machines');
+    .option('--data-dir <dir>', 'data directory, one per process: registry, online store, write-ahead log, cache (env FLOE_DATA_DIR)', process.env.FLOE_DATA_DIR ?? './.floe')
+    .option('--registry-url <url>', 'PostgreSQL URL of a shared registry (env FLOE_REGISTRY_URL; default: embedded SQLite)', process.env.FLOE_REGISTRY_URL)
+    .option('--registry-schema <schema>', 'PostgreSQL schema of the registry (env FLOE_REGISTRY_SCHEMA; default: public)', process.env.FLOE_REGISTRY_SCHEMA)
+    .option('--redis-url <url>', 'Redis URL of a shared online store (env FLOE_REDIS_URL; default: embedded LMDB)', process.env.FLOE_REDIS_URL)
+    .option('--redis-prefix <prefix>', 'prefix of every Redis key (env FLOE_REDIS_PREFIX; default: floe:)', process.env.FLOE_REDIS_PREFIX)
+    .option('--warehouse <uri>', 'offline warehouse: a directory or s3://bucket/prefix (env FLOE_WAREHOUSE; default: <data-dir>/warehouse)', process.env.FLOE_WAREHOUSE)
+    .option('--s3-endpoint <url>', 'endpoint of an S3-compatible store other than AWS: MinIO, R2, ... (env FLOE_S3_ENDPOINT)', process.env.FLOE_S3_ENDPOINT)
+    .option('--s3-region <region>', 'S3 region (env FLOE_S3_REGION; default: AWS_REGION, else us-east-1)', process.env.FLOE_S3_REGION)
+    .option('--s3-path-style', 'path-style S3 URLs (env FLOE_S3_PATH_STYLE; default: on when an endpoint is given)', envFlag(process.env.FLOE_S3_PATH_STYLE))
+    .option('--cache-dir <dir>', 'local cache of an S3 warehouse (env FLOE_CACHE_DIR; default: <data-dir>/cache)', process.env.FLOE_CACHE_DIR)
+    .option('--cache-size <bytes>', 'bound of that cache, e.g. 20GB (env FLOE_CACHE_SIZE; default: 10GB)', process.env.FLOE_CACHE_SIZE)
+    .option('--json', 'print JSON for scripts (int64 exact)');
 }
 
 const envFlag = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : ['1', 'true', 'yes'].includes(v.toLowerCase()));
@@ -80,8 +80,17 @@ export function parseBytes(text: string, field: string): number {
   return Math.floor(Number(m[1]) * unit);
 }
 
+/**
+ * The one place where the CLI picks its store, from the global options. Every command goes through here.
+ */
+export async function openStore(options: GlobalOptions): Promise<FeatureStore> {
+  // Loaded on use: `floe --help` and argument errors answer without loading the engines.
+  const { FeatureStore } = await import('../sdk/index.js');
+  return FeatureStore.open(openOptions(options));
+}
+
 export async function withStore<T>(options: GlobalOptions, run: (store: FeatureStore) => Promise<T>): Promise<T> {
-  const store = await FeatureStore.open(openOptions(options));
+  const store = await openStore(options);
   try {
     return await run(store);
   } finally {

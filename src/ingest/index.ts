@@ -5,3 +5,4 @@ export { StoreApplier, type OfflineSink } from './store-applier.js';
 export { encodeEntry, decodeEntry } from './entry-codec.js';
 export { openWriteAheadLog } from './wal-adapter.js';
 export { logId } from './wal/index.js';
+export { BulkIngestJournal, type PendingIngest } from './bulk-ingest-journal.js';

@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { FeatureGroup } from '../domain/index.js';
+import { diskFullOr, type FeatureGroup } from '../domain/index.js';
 import { IcebergTable } from './iceberg/iceberg-table.js';
 import type { DataFile } from './iceberg/manifest.js';
 import { duckdbType } from './iceberg/schema.js';
@@ -121,12 +121,14 @@ export class OfflineStore {
    * log) commit to one table.
    */
   async appendRows(group: string, rows: OfflineRow[], logPosition?: { logId: string; position: bigint }): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const file = await this.writeRows(table, rows);
-    if (!file) return undefined;
-    const summary = logPosition === undefined ? {} : { [logPositionKey(logPosition.logId)]: logPosition.position.toString() };
-    return this.notifyAppend(table, await table.append([file], summary));
+    return this.guarded('offline store append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const file = await this.writeRows(table, rows);
+      if (!file) return undefined;
+      const summary = logPosition === undefined ? {} : { [logPositionKey(logPosition.logId)]: logPosition.position.toString() };
+      return this.notifyAppend(table, await table.append([file], summary));
+    });
   }
 
   /**
@@ -139,32 +141,44 @@ export class OfflineStore {
     writeTimeMicros: number,
     logPosition: { logId: string; position: bigint },
   ): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const scratch = await this.ensureScratch();
-    const file = await this.writeDataFileWith(table, (localPath, uri) =>
-      this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri)),
-    );
-    if (!file) return undefined;
-    return table.append([file], { [logPositionKey(logPosition.logId)]: logPosition.position.toString() });
+    return this.guarded('offline store append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const scratch = await this.ensureScratch();
+      const file = await this.writeDataFileWith(table, (localPath, uri) =>
+        this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri)),
+      );
+      if (!file) return undefined;
+      return table.append([file], { [logPositionKey(logPosition.logId)]: logPosition.position.toString() });
+    });
+  }
+
+  /** A full disk is a StorageFullError; nothing of a failed commit is visible (its files are orphans for vacuum). */
+  private async guarded<T>(what: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw diskFullOr(error, what);
+    }
   }
 
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
   async appendFromSelect(group: string, select: string, connection?: DuckDBConnection): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const file = await this.writeDataFileWith(table, (localPath, uri) =>
-      connection
-        ? writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
-        : this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)),
-    );
-    return file ? this.notifyAppend(table, await table.append([file])) : undefined;
+    return this.guarded('offline store bulk append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const file = await this.writeDataFileWith(table, (localPath, uri) =>
+        connection
+          ? writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
+          : this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)),
+      );
+      return file ? this.notifyAppend(table, await table.append([file])) : undefined;
+    });
   }
 
   /** Writes rows as a data file of the group's table without committing it (bulk ingest commits many at once). */
   async writeDataFile(group: string, rows: OfflineRow[]): Promise<DataFile | undefined> {
-    const table = await this.table(group);
-    return this.writeRows(table, rows);
+    return this.guarded('offline store data file', async () => this.writeRows(await this.table(group), rows));
   }
 
   /** Writes the result of a DuckDB SELECT as a data file of the group's table, without committing it (compaction, copy-on-write). */
@@ -192,8 +206,10 @@ export class OfflineStore {
 
   /** Commits data files written by writeDataFile as one append snapshot. */
   async commitDataFiles(group: string, files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
-    const table = await this.table(group);
-    return this.notifyAppend(table, await table.append(files, summary));
+    return this.guarded('offline store commit', async () => {
+      const table = await this.table(group);
+      return this.notifyAppend(table, await table.append(files, summary));
+    });
   }
 
   /** Removes data files that were written but will not be committed. */
@@ -218,7 +234,7 @@ export class OfflineStore {
     const inPlace = this.io.localPath(uri);
     const localPath = inPlace ?? join(this.scratchDir, `${randomUUID()}.parquet`);
     await mkdir(join(localPath, '..'), { recursive: true });
-    const file = await write(localPath, uri);
+    const file = await removedOnFailure(localPath, () => write(localPath, uri));
     if (!file || inPlace) return file;
     try {
       if (!(await this.io.createFromFile(uri, localPath))) throw new Error(`data file ${uri} exists already`);
@@ -300,4 +316,14 @@ export function logPositionKey(logId: string): string {
 
 function missingLocalRoot(): never {
   throw new Error('a remote object store needs a local directory for its cache');
+}
+
+/** A data file that failed half-way (a full disk) is removed at once rather than left for vacuum. */
+async function removedOnFailure<T>(localPath: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    await rm(localPath, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 import { ValidationError, type FeatureRecord, type FeatureGroup } from '../domain/index.js';
 import type { IngestOptions, IngestResult } from '../ingest/bulk-ingest.js';
 import type { IngestSource } from '../ingest/ingest-sources.js';
+import type { FeatureGroupApi } from './feature-store-api.js';
 import type { OfflineQueries, SnapshotInfo } from './offline-queries.js';
 import type {
   MaintenanceService,
@@ -27,7 +28,7 @@ import type {
  * One feature group's records: `store.featureGroup('users').putRecord({...})`.
  * A light handle: it holds only the name, so it stays valid across updates of the group.
  */
-export class FeatureGroupHandle {
+export class FeatureGroupHandle implements FeatureGroupApi {
   constructor(
     readonly name: string,
     private readonly records: RecordService,

@@ -31,6 +31,9 @@ import type { Table as ArrowTable } from 'apache-arrow';
 import type { ObjectCacheStats, OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
 import { bulkIngest } from '../ingest/bulk-ingest.js';
+import { BulkIngestJournal } from '../ingest/index.js';
+import { ValidationError } from '../domain/index.js';
+import { recoverBulkIngests } from './bulk-ingest-recovery.js';
 import { newDatasetBuilder, type DatasetBase, type DatasetBuilder } from '../dataset/index.js';
 import {
   MaintenanceScheduler,
@@ -47,6 +50,8 @@ import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
 import { registryOptions, type OpenOptions } from './open-options.js';
 import { openWritePipeline } from './write-pipeline-factory.js';
+import type { FeatureStoreApi } from './feature-store-api.js';
+import { RemoteFeatureStore, type ConnectOptions } from './remote/index.js';
 
 /** The credential calls of the registry, all a server needs to verify and manage API keys. */
 export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'listAccessKeys' | 'deleteAccessKey'>;
@@ -61,7 +66,7 @@ export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'l
  *   eventTimeFeatureName: 'event_time', featureDefinitions: [...] });
  * await store.featureGroup('users').putRecord({ user_id: 'u1', event_time: new Date().toISOString(), age: 31 });
  */
-export class FeatureStore {
+export class FeatureStore implements FeatureStoreApi {
   private scheduler?: MaintenanceScheduler;
 
   private constructor(
@@ -75,6 +80,7 @@ export class FeatureStore {
     private readonly offline: OfflineStore,
     private readonly queries: OfflineQueries,
     private readonly maintenance: MaintenanceService,
+    private readonly ingests: BulkIngestJournal,
   ) {}
 
   static async open(options: OpenOptions = {}): Promise<FeatureStore> {
@@ -102,12 +108,23 @@ export class FeatureStore {
         flush: (name) => pipeline.flush(name),
         ...(options.maintenanceLease ? { lease: options.maintenanceLease } : {}),
       });
-      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries, maintenance);
+      const ingests = new BulkIngestJournal(join(dataDir, 'ingests'));
+      await recoverBulkIngests(ingests, (name) => groups.describe(name), queries, online);
+      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries, maintenance, ingests);
     } catch (error) {
       for (const part of opened.reverse()) await part.close().catch(() => undefined);
       await lock.release();
       throw error;
     }
+  }
+
+  /**
+   * A store on a Floe server, with the same interface: `await FeatureStore.connect({ endpoint:
+   * 'http://127.0.0.1:8080', credentials: { accessKeyId, secretAccessKey } })`. Bearer tokens are
+   * derived from the key locally; the secret itself never travels.
+   */
+  static connect(options: ConnectOptions): Promise<RemoteFeatureStore> {
+    return RemoteFeatureStore.connect(options);
   }
 
   createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup> {
@@ -165,7 +182,21 @@ export class FeatureStore {
       async (source, options) => {
         const group = await this.groups.describe(featureGroupName);
         assertReady(group);
-        return bulkIngest(group, source, { online: this.online, offline: this.offline }, options);
+        if (!group.onlineStoreConfig.enableOnlineStore || !group.offlineStoreConfig.enableOfflineStore) {
+          return bulkIngest(group, source, { online: this.online, offline: this.offline }, options);
+        }
+        // Noted before the commit, struck off once online: see BulkIngestJournal.
+        const pending = await this.ingests.begin(featureGroupName, options?.apiInvocationTimeMicros ?? Date.now() * 1000);
+        try {
+          const result = await bulkIngest(group, source, { online: this.online, offline: this.offline }, { ...options, apiInvocationTimeMicros: pending.apiInvocationTimeMicros });
+          await this.online.flush?.();
+          await this.ingests.end(pending);
+          return result;
+        } catch (error) {
+          // Bad input wrote nothing; any other failure may follow the commit, and the next open finishes it.
+          if (error instanceof ValidationError) await this.ingests.end(pending);
+          throw error;
+        }
       },
     );
   }

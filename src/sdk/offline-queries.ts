@@ -11,6 +11,8 @@ export interface QueryOptions {
   asOf?: Date | string | number | bigint;
   /** Rows returned at most; reading stops there and the result says `truncated`. */
   maxRows?: number;
+  /** Binds only these feature groups' tables (names, ignoring case): the server passes a key's group limits. */
+  featureGroups?: readonly string[];
 }
 
 export interface SnapshotInfo {
@@ -41,13 +43,13 @@ export class OfflineQueries {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    return this.withTables(sql, options.asOf, async (tables) =>
+    return this.withTables(sql, options, async (tables) =>
       (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
     );
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
-    return this.withTables(sql, options.asOf, async (tables) => (await this.queryEngine()).queryArrow(sql, tables));
+    return this.withTables(sql, options, async (tables) => (await this.queryEngine()).queryArrow(sql, tables));
   }
 
   /**
@@ -55,9 +57,9 @@ export class OfflineQueries {
    * case) cannot be referenced, so its files are neither listed nor, for a remote warehouse,
    * fetched. The tables' files stay in the cache while the query reads them.
    */
-  private async withTables<T>(sql: string, asOf: QueryOptions['asOf'], body: (tables: TableFiles[]) => Promise<T>): Promise<T> {
+  private async withTables<T>(sql: string, options: QueryOptions, body: (tables: TableFiles[]) => Promise<T>): Promise<T> {
     const text = typeof sql === 'string' ? sql.toLowerCase() : '';
-    const tables = await this.tables(asOf, (name) => text.includes(name.toLowerCase()));
+    const tables = await this.tables(options.asOf, (name) => text.includes(name.toLowerCase()), options.featureGroups);
     try {
       return await body(tables);
     } finally {
@@ -78,8 +80,11 @@ export class OfflineQueries {
     }));
   }
 
-  private async tables(asOf: QueryOptions['asOf'], named: (group: string) => boolean): Promise<TableFiles[]> {
-    const groups = (await this.registry.allFeatureGroups()).filter((g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created');
+  private async tables(asOf: QueryOptions['asOf'], named: (group: string) => boolean, only?: readonly string[]): Promise<TableFiles[]> {
+    const allowed = only && new Set(only.map((n) => n.toLowerCase()));
+    const groups = (await this.registry.allFeatureGroups()).filter(
+      (g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created' && (!allowed || allowed.has(g.featureGroupName.toLowerCase())),
+    );
     let at: { timestampMs: number } | undefined;
     let snapshotId: bigint | undefined;
     if (typeof asOf === 'bigint') snapshotId = asOf;

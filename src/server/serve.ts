@@ -5,6 +5,7 @@ import type { SchedulerOptions } from '../maintenance/index.js';
 import { FeatureStore, type OpenOptions } from '../sdk/index.js';
 import { setUpCredentials, type CredentialsSetup } from './auth/access-keys.js';
 import { SigV4Authenticator } from './auth/authenticator.js';
+import { BearerTokens } from './auth/bearer-tokens.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
 
@@ -47,7 +48,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       ...(credentials.staticKey ? { staticKey: credentials.staticKey } : {}),
       allowUnsignedPayload: options.allowUnsignedPayload ?? false,
     });
-    app = await buildApp({ store, authenticator, logger });
+    const tokens = new BearerTokens({ keys: store.accessKeys, ...(credentials.staticKey ? { staticKey: credentials.staticKey } : {}) });
+    app = await buildApp({ store, authenticator, tokens, logger });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 8080, host });
     const { port } = app.server.address() as AddressInfo;

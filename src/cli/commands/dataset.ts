@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { SQL_DIALECTS, type SqlDialect } from '../../dataset/index.js';
 import { ValidationError } from '../../domain/index.js';
-import { printJson } from '../output.js';
+import { printJson, withExamples } from '../output.js';
 import { withStore, type GlobalOptions } from '../store-options.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -11,7 +11,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
  * or, with --sql-dialect, the statement that builds it (for DuckDB, Trino or Spark), printed.
  */
 export function datasetCommand(globals: () => GlobalOptions): Command {
-  return new Command('dataset')
+  return withExamples(new Command('dataset')
     .description('build a point-in-time correct dataset from a base file (Parquet, CSV, JSON Lines) and feature groups')
     .requiredOption('--base <file>', 'the base (entity) rows')
     .requiredOption('--id <column>', "the base column holding record identifiers")
@@ -51,7 +51,11 @@ export function datasetCommand(globals: () => GlobalOptions): Command {
         else console.log(result.sql);
       } else if (globals().json) printJson({ rows: result.rows, out: opts.out });
       else console.log(`wrote ${result.rows} rows to ${opts.out}`);
-    });
+    }),
+    'floe dataset --base interactions.parquet --id user_id --event-time event_time --feature-group users --out train.parquet',
+    'floe dataset --base ids.csv --id uid --event-time at --feature-group users:uid --feature-group spend:uid --max-age 30d --out batch.csv',
+    'floe dataset --base interactions.parquet --id user_id --event-time event_time --feature-group users --sql-dialect trino --base-relation hive.ml.interactions',
+  );
 }
 
 interface DatasetOptions {

@@ -1,13 +1,13 @@
 import { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { ValidationError } from '../../domain/index.js';
-import { closeOnSignals, startServer } from '../../server/index.js';
+import { withExamples } from '../output.js';
 import { openOptions, type GlobalOptions } from '../store-options.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function serveCommand(globals: () => GlobalOptions): Command {
-  return new Command('serve')
+  return withExamples(new Command('serve')
     .description('run the server: the SageMaker-compatible API (SigV4), /health and /metrics; SIGTERM drains')
     .option('--port <port>', 'port to listen on (0: any free port)', process.env.FLOE_PORT ?? '8080')
     .option('--host <host>', 'address to listen on', process.env.FLOE_HOST ?? '127.0.0.1')
@@ -21,6 +21,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
       }
       if (!LEVELS.includes(opts.logLevel)) throw new ValidationError(`log-level: must be one of ${LEVELS.join(', ')}`, { field: 'log-level' });
       const g = globals();
+      const { closeOnSignals, startServer } = await import('../../server/index.js');
       const server = await startServer({
         ...openOptions(g),
         port,
@@ -32,5 +33,8 @@ export function serveCommand(globals: () => GlobalOptions): Command {
       // For people: where it listens and where the credentials are (never the secret itself).
       console.error(`floe listening on ${server.url} (data directory ${server.store.dataDir})`);
       console.error(`credentials: ${server.credentials.description}`);
-    });
+    }),
+    'floe serve',
+    'floe --data-dir /srv/floe serve --host 0.0.0.0 --port 8080 --log-level warn',
+  );
 }
