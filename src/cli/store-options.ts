@@ -1,11 +1,19 @@
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../domain/index.js';
-import type { FeatureStore, FeatureStoreApi } from '../sdk/index.js';
+import type { FeatureStore, FeatureStoreApi, OpenOptions } from '../sdk/index.js';
 
 export interface GlobalOptions {
   dataDir: string;
   registryUrl?: string;
+  registrySchema?: string;
   redisUrl?: string;
+  redisPrefix?: string;
+  warehouse?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3PathStyle?: boolean;
+  cacheDir?: string;
+  cacheSize?: string;
   endpoint?: string;
   json?: boolean;
 }
@@ -13,17 +21,71 @@ export interface GlobalOptions {
 /** Options every command takes, also read from the environment. */
 export function addGlobalOptions(program: Command): Command {
   // Environment variables through commander, so that a command can tell them from defaults (floe serve --config).
+  const option = (flags: string, description: string, env: string) => new Option(flags, description).env(env);
   return program
-    .addOption(new Option('--data-dir <dir>', 'data directory').env('FLOE_DATA_DIR').default('./.floe'))
-    .addOption(new Option('--registry-url <url>', 'PostgreSQL URL of a shared registry (default: embedded SQLite)').env('FLOE_REGISTRY_URL'))
-    .addOption(new Option('--redis-url <url>', 'Redis URL of a shared online store (default: embedded LMDB)').env('FLOE_REDIS_URL'))
+    .addOption(option('--data-dir <dir>', 'data directory, one per process: registry, online store, write-ahead log, cache', 'FLOE_DATA_DIR').default('./.floe'))
+    .addOption(option('--registry-url <url>', 'PostgreSQL URL of a shared registry (default: embedded SQLite)', 'FLOE_REGISTRY_URL'))
+    .addOption(option('--registry-schema <schema>', 'PostgreSQL schema of the registry (default: public)', 'FLOE_REGISTRY_SCHEMA'))
+    .addOption(option('--redis-url <url>', 'Redis URL of a shared online store (default: embedded LMDB)', 'FLOE_REDIS_URL'))
+    .addOption(option('--redis-prefix <prefix>', 'prefix of every Redis key (default: floe:)', 'FLOE_REDIS_PREFIX'))
+    .addOption(option('--warehouse <uri>', 'offline warehouse: a directory or s3://bucket/prefix (default: <data-dir>/warehouse)', 'FLOE_WAREHOUSE'))
+    .addOption(option('--s3-endpoint <url>', 'endpoint of an S3-compatible store other than AWS: MinIO, R2, ...', 'FLOE_S3_ENDPOINT'))
+    .addOption(option('--s3-region <region>', 'S3 region (default: AWS_REGION, else us-east-1)', 'FLOE_S3_REGION'))
+    .addOption(option('--s3-path-style', 'path-style S3 URLs (default: on when an endpoint is given)', 'FLOE_S3_PATH_STYLE'))
+    .addOption(option('--cache-dir <dir>', 'local cache of an S3 warehouse (default: <data-dir>/cache)', 'FLOE_CACHE_DIR'))
+    .addOption(option('--cache-size <bytes>', 'bound of that cache, e.g. 20GB (default: 10GB)', 'FLOE_CACHE_SIZE'))
     .addOption(
-      new Option(
+      option(
         '--endpoint <url>',
         'work against a Floe server instead of a data directory (key from FLOE_ACCESS_KEY_ID and FLOE_SECRET_ACCESS_KEY, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)',
-      ).env('FLOE_ENDPOINT'),
+        'FLOE_ENDPOINT',
+      ),
     )
     .option('--json', 'print JSON for scripts (int64 exact)');
+}
+
+/**
+ * The store options the global options name. S3 credentials come from FLOE_S3_ACCESS_KEY_ID and
+ * FLOE_S3_SECRET_ACCESS_KEY (never a flag: command lines are visible to every user of the machine),
+ * else from the AWS SDK's own chain (AWS_ACCESS_KEY_ID, profiles, instance roles).
+ */
+export function openOptions(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): OpenOptions {
+  const key = env.FLOE_S3_ACCESS_KEY_ID;
+  const secret = env.FLOE_S3_SECRET_ACCESS_KEY;
+  if ((key === undefined) !== (secret === undefined)) {
+    throw new ValidationError('FLOE_S3_ACCESS_KEY_ID: set it together with FLOE_S3_SECRET_ACCESS_KEY, or neither', { field: 'FLOE_S3_ACCESS_KEY_ID' });
+  }
+  const s3 = {
+    ...(options.s3Endpoint ? { endpoint: options.s3Endpoint } : {}),
+    ...(options.s3Region ? { region: options.s3Region } : {}),
+    ...(options.s3PathStyle !== undefined ? { forcePathStyle: options.s3PathStyle } : {}),
+    ...(key && secret ? { credentials: { accessKeyId: key, secretAccessKey: secret } } : {}),
+  };
+  const cache = {
+    ...(options.cacheDir ? { dir: options.cacheDir } : {}),
+    ...(options.cacheSize ? { maxBytes: parseBytes(options.cacheSize, 'cache-size') } : {}),
+  };
+  return {
+    dataDir: options.dataDir,
+    ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}),
+    ...(options.registrySchema ? { registrySchema: options.registrySchema } : {}),
+    ...(options.redisUrl
+      ? { onlineStore: { kind: 'redis' as const, url: options.redisUrl, ...(options.redisPrefix ? { prefix: options.redisPrefix } : {}) } }
+      : {}),
+    ...(options.warehouse ? { warehouse: options.warehouse } : {}),
+    ...(Object.keys(s3).length > 0 ? { s3 } : {}),
+    ...(Object.keys(cache).length > 0 ? { cache } : {}),
+  };
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+
+/** `20GB`, `512MiB`, `1000000`: bytes. */
+export function parseBytes(text: string, field: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = UNITS[m?.[2]?.toLowerCase() ?? 'x'];
+  if (!m || unit === undefined) throw new ValidationError(`${field}: '${text}' is not a size such as 20GB or 512MiB`, { field });
+  return Math.floor(Number(m[1]) * unit);
 }
 
 /**
@@ -44,8 +106,8 @@ function credentials(): { accessKeyId: string; secretAccessKey: string } {
 
 /**
  * The one place where the CLI picks its store: a Floe server with --endpoint (the native API, the
- * same interface), otherwise the embedded store in the data directory, with a shared registry or
- * online store when their URLs are given.
+ * same interface), otherwise the embedded store in the data directory, with a shared registry,
+ * online store or warehouse when the options name them.
  */
 export async function openStore(options: GlobalOptions): Promise<FeatureStoreApi> {
   // Loaded on use: `floe --help` and argument errors answer without loading the engines.
@@ -56,11 +118,7 @@ export async function openStore(options: GlobalOptions): Promise<FeatureStoreApi
 
 export async function openEmbedded(options: GlobalOptions): Promise<FeatureStore> {
   const { FeatureStore } = await import('../sdk/index.js');
-  return FeatureStore.open({
-    dataDir: options.dataDir,
-    ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}),
-    ...(options.redisUrl ? { onlineStore: { kind: 'redis' as const, url: options.redisUrl } } : {}),
-  });
+  return FeatureStore.open(openOptions(options));
 }
 
 export async function withStore<T>(options: GlobalOptions, run: (store: FeatureStoreApi) => Promise<T>): Promise<T> {

@@ -4,15 +4,21 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../domain/index.js';
 import { FeatureStore } from '../sdk/feature-store.js';
+import { startTestS3Server, type TestS3Server } from '../test-support/s3-server.js';
 
-/** The store's wiring: createDataset with groups by name, run in its sandboxed engine over Iceberg tables. */
-describe('point-in-time datasets through the store', () => {
+/** The store's wiring: createDataset with groups by name, run in its sandboxed engine over Iceberg tables (local, or on S3 through the cache). */
+describe.each([
+  ['a local warehouse', false],
+  ['an S3 warehouse (s3rver on loopback)', true],
+])('point-in-time datasets through the store, %s', (_label, onS3) => {
   let dir: string;
   let store: FeatureStore;
+  let s3: TestS3Server | undefined;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'floe-dataset-'));
-    store = await FeatureStore.open({ dataDir: dir });
+    s3 = onS3 ? await startTestS3Server() : undefined;
+    store = await FeatureStore.open({ dataDir: dir, ...(s3 ? { warehouse: `s3://${s3.bucket}/wh`, s3: s3.s3 } : {}) });
     await store.createFeatureGroup({
       featureGroupName: 'profiles',
       recordIdentifierFeatureName: 'user_id',
@@ -46,6 +52,7 @@ describe('point-in-time datasets through the store', () => {
   afterAll(async () => {
     await store.close();
     await rm(dir, { recursive: true, force: true });
+    await s3?.close();
   });
 
   const base = [

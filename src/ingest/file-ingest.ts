@@ -118,9 +118,9 @@ async function run(
   tick?.({ rowsRead, rowsWritten: 0, rowsFailed, stage: 'writing' });
 
   if (targets.offline && result.rowsWritten > 0) {
-    const table = await stores.offline.tableFiles(group.featureGroupName);
+    const columns = await stores.offline.tableColumns(group.featureGroupName);
     const nowMicros = Date.now() * 1000;
-    const projection = table.columns.map((c) => {
+    const projection = columns.map((c) => {
       if (c.name === 'write_time') return `make_timestamptz(${nowMicros}) AS write_time`;
       if (c.name === 'api_invocation_time') return `make_timestamptz(${options.apiInvocationTimeMicros ?? nowMicros}) AS api_invocation_time`;
       if (c.name === 'is_deleted') return 'false AS is_deleted';

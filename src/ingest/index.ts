@@ -4,4 +4,5 @@ export { OfflineBuffer, type OfflineTableWriter, type OfflineBufferOptions, type
 export { StoreApplier, type OfflineSink } from './store-applier.js';
 export { encodeEntry, decodeEntry } from './entry-codec.js';
 export { openWriteAheadLog } from './wal-adapter.js';
+export { logId } from './wal/index.js';
 export { BulkIngestJournal, type PendingIngest } from './bulk-ingest-journal.js';

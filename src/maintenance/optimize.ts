@@ -85,9 +85,15 @@ async function optimizeOnce(
   const added: DataFile[] = [];
   try {
     for (const [i, bin] of bins.entries()) {
-      const files = bin.map((f) => offline.io.localPath(f.filePath)!);
+      // Local copies for a remote warehouse, held while DuckDB reads them.
+      const inputs = await offline.localFiles(bin);
       const order = sortBy.length > 0 ? ` ORDER BY ${sortBy.map(quoteIdentifier).join(', ')}` : '';
-      const file = await offline.writeDataFileFromSelect(table.name, `SELECT * FROM (${viewSql({ name: table.name, files, columns })})${order}`);
+      let file: DataFile | undefined;
+      try {
+        file = await offline.writeDataFileFromSelect(table.name, `SELECT * FROM (${viewSql({ name: table.name, files: inputs.paths, columns })})${order}`);
+      } finally {
+        inputs.release();
+      }
       const expected = bin.reduce((n, f) => n + f.recordCount, 0n);
       if (file) added.push(file);
       if ((file?.recordCount ?? 0n) !== expected) {

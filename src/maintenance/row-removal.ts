@@ -1,5 +1,5 @@
 import { ConflictError } from '../domain/index.js';
-import type { DataFile, OfflineStore } from '../offline/index.js';
+import type { CacheLease, DataFile, OfflineStore } from '../offline/index.js';
 import { duckdbType } from '../offline/iceberg/schema.js';
 import { quoteIdentifier, viewSql } from '../query/index.js';
 import type { RowRemovalResult } from './schemas.js';
@@ -18,12 +18,15 @@ export async function removeRows(offline: OfflineStore, group: string, predicate
   for (let attempt = 1; ; attempt++) {
     await table.refresh();
     const added: DataFile[] = [];
+    let inputs: CacheLease | undefined;
     try {
       const live = await table.liveFiles();
       const none: RowRemovalResult = { removedRecordsCount: 0, rewrittenDataFilesCount: 0, removedDataFilesCount: 0, addedDataFilesCount: 0 };
       if (live.length === 0) return none;
       const columns = table.schema().fields.map((f) => ({ name: f.name, type: duckdbType(f.type) }));
-      const paths = new Map(live.map((f) => [offline.io.localPath(f.filePath)!, f]));
+      // Local copies for a remote warehouse, held until the rewrite is written.
+      inputs = await offline.localFiles(live);
+      const paths = new Map(live.map((f, i) => [inputs!.paths[i]!, f]));
       // One scan counts the matching rows of every file (through the typed view, so old files read as the schema says).
       const counts = await offline.withConnection(async (c) => {
         const files = `[${[...paths.keys()].map(literal).join(', ')}]`;
@@ -67,6 +70,8 @@ export async function removeRows(offline: OfflineStore, group: string, predicate
     } catch (error) {
       await offline.discardDataFiles(added).catch(() => undefined);
       if (!(error instanceof ConflictError) || attempt >= ATTEMPTS) throw error;
+    } finally {
+      inputs?.release();
     }
   }
 }

@@ -11,8 +11,9 @@ import type { Registry } from '../registry/registry.js';
 import { installFileFetch } from '../test-support/file-fetch.js';
 import { readAvroFile } from './iceberg/avro-file.js';
 import { IcebergTable } from './iceberg/iceberg-table.js';
-import { LocalObjectStore } from './objectstore/index.js';
-import { OfflineStore } from './offline-store.js';
+import { startTestS3Server, type TestS3Server } from '../test-support/s3-server.js';
+import { openOfflineStore } from './index.js';
+import type { OfflineStore } from './offline-store.js';
 
 const now = new Date('2025-01-01T00:00:00Z');
 function group(name: string, extra: FeatureGroup['features'] = []): FeatureGroup {
@@ -54,8 +55,37 @@ const row = (values: Record<string, unknown>, isDeleted = false) => ({
   isDeleted,
 });
 
-describe('OfflineStore on Iceberg', () => {
+/** Where a test's warehouse lives: a local directory, or a bucket on an S3 server the test starts. */
+interface TestWarehouse {
+  local: boolean;
+  /** Opens an offline store on the warehouse (each with its own cache directory, as each process has). */
+  open(registry: Registry): Promise<OfflineStore>;
+  close(): Promise<void>;
+}
+
+const localWarehouse = async (dir: string): Promise<TestWarehouse> => ({
+  local: true,
+  open: (pointers) => openOfflineStore({ warehouse: join(dir, 'warehouse'), pointers, cache: { dir: join(dir, 'unused-cache') } }),
+  close: async () => {},
+});
+
+const s3Warehouse = async (dir: string): Promise<TestWarehouse> => {
+  const server: TestS3Server = await startTestS3Server();
+  let n = 0;
+  return {
+    local: false,
+    open: (pointers) =>
+      openOfflineStore({ warehouse: `s3://${server.bucket}/warehouse`, pointers, s3: server.s3, cache: { dir: join(dir, `cache-${n++}`), maxBytes: 64 * 1024 * 1024 } }),
+    close: server.close,
+  };
+};
+
+describe.each([
+  ['a local directory', localWarehouse],
+  ['S3 (s3rver on loopback)', s3Warehouse],
+])('OfflineStore on Iceberg, warehouse in %s', (_label, makeWarehouse) => {
   let dir: string;
+  let warehouse: TestWarehouse;
   let registry: Registry;
   let store: OfflineStore;
   let duck: Awaited<ReturnType<DuckDBInstance['connect']>>;
@@ -63,8 +93,9 @@ describe('OfflineStore on Iceberg', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'floe-offline-'));
+    warehouse = await makeWarehouse(dir);
     registry = await openSqliteRegistry(join(dir, 'registry.sqlite'));
-    store = new OfflineStore(await LocalObjectStore.open(join(dir, 'warehouse')), registry);
+    store = await warehouse.open(registry);
     duck = await (await DuckDBInstance.create(':memory:')).connect();
     restoreFetch = installFileFetch();
   });
@@ -72,32 +103,41 @@ describe('OfflineStore on Iceberg', () => {
     restoreFetch();
     await store.close();
     await registry.close();
+    await warehouse.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   async function readAll(name: string): Promise<Array<Record<string, unknown>>> {
-    const { files, columns } = await store.tableFiles(name);
-    if (files.length === 0) return [];
-    const list = files.map((f) => `'${f}'`).join(', ');
-    const result = await duck.runAndReadAll(`SELECT ${columns.map((c) => `"${c.name}"`).join(', ')} FROM read_parquet([${list}], union_by_name = true) ORDER BY ts`);
-    return result.getRowObjectsJS() as Array<Record<string, unknown>>;
+    const { files, columns, release } = await store.tableFiles(name);
+    try {
+      if (files.length === 0) return [];
+      const list = files.map((f) => `'${f}'`).join(', ');
+      const result = await duck.runAndReadAll(`SELECT ${columns.map((c) => `"${c.name}"`).join(', ')} FROM read_parquet([${list}], union_by_name = true) ORDER BY ts`);
+      return result.getRowObjectsJS() as Array<Record<string, unknown>>;
+    } finally {
+      release();
+    }
   }
 
   it('round-trips every type through a table, int64 beyond 2^53 included', async () => {
     const location = await store.ensureTable(group('types'));
-    expect(location).toBe(pathToFileURL(join(dir, 'warehouse', 'types')).href.replace(/\/$/, ''));
+    expect(location).toBe(warehouse.local ? pathToFileURL(join(dir, 'warehouse', 'types')).href.replace(/\/$/, '') : 's3://floe-warehouse/warehouse/types');
     await store.appendRows('types', [
       row({ id: 9007199254740993n, ts: '2025-01-01T00:00:00Z', score: 0.1 + 0.2, tags: ['a', 'b'], emb: [0.5, -1.5], counts: [1, -9223372036854775808n] }),
       row({ id: 2, ts: '2025-01-02T00:00:00Z' }, true),
-    ], 7n);
+    ], { logId: 'log-a', position: 7n });
     const rows = await readAll('types');
     expect(rows[0]).toMatchObject({ id: 9007199254740993n, score: 0.30000000000000004, tags: ['a', 'b'], emb: [0.5, -1.5], counts: [1n, -9223372036854775808n], is_deleted: false });
     expect((rows[0]!.write_time as Date).getTime()).toBe(1_735_689_600_000);
     expect(rows[1]).toMatchObject({ id: 2n, score: null, tags: null, is_deleted: true });
-    expect(await store.committedLogPosition('types')).toBe(7n);
+    expect(await store.committedLogPosition('types', 'log-a')).toBe(7n);
+    expect(await store.committedLogPosition('types', 'log-b')).toBe(0n);
   });
 
   it('writes files an independent Iceberg reader opens from the directory alone', async () => {
+    expect((await store.io.read(`${store.io.resolve('types')}/metadata/version-hint.text`)).toString()).toBe('2');
+    // icebird fetches s3:// paths from AWS itself: only the local table can be read by it here.
+    if (!warehouse.local) return;
     const rows = await icebergRead({ tableUrl: pathToFileURL(join(dir, 'warehouse', 'types')).href });
     expect(rows).toHaveLength(2);
     expect(rows.map((r) => r.ts).sort()).toEqual(['2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z']);
@@ -134,7 +174,7 @@ describe('OfflineStore on Iceberg', () => {
 
   it('lands every commit of concurrent appenders, with strictly increasing sequence numbers', async () => {
     await store.ensureTable(group('busy'));
-    const writers = await Promise.all(Array.from({ length: 4 }, async () => new OfflineStore(await LocalObjectStore.open(join(dir, 'warehouse')), registry)));
+    const writers = await Promise.all(Array.from({ length: 4 }, () => warehouse.open(registry)));
     await Promise.all(writers.flatMap((w, i) => [0, 1, 2].map((j) => w.appendRows('busy', [row({ id: i * 10 + j, ts: `2025-01-0${j + 1}T00:00:00Z` })]))));
     await Promise.all(writers.map((w) => w.close()));
     const rows = await readAll('busy');
@@ -174,6 +214,8 @@ describe('OfflineStore on Iceberg', () => {
     expect(then.files).toHaveLength(1);
     const byTime = await store.tableFiles('rewrite', { timestampMs: first['timestamp-ms'] });
     expect(byTime.snapshotId).toBe(first['snapshot-id']);
+    then.release();
+    byTime.release();
     await expect(store.tableFiles('rewrite', { timestampMs: 0 })).rejects.toBeInstanceOf(NotFoundError);
     await expect(store.tableFiles('rewrite', { snapshotId: 42n })).rejects.toBeInstanceOf(NotFoundError);
   });
@@ -193,7 +235,12 @@ describe('OfflineStore on Iceberg', () => {
     const io = store.io;
     expect(() => io.resolve('../outside')).toThrow(ValidationError);
     expect(() => io.resolve('/etc/passwd')).toThrow(ValidationError);
-    expect(() => io.localPath('file:///etc/passwd')).toThrow(ValidationError);
-    expect(await readdir(join(dir, 'warehouse'))).not.toContain('outside');
+    if (warehouse.local) {
+      expect(() => io.localPath('file:///etc/passwd')).toThrow(ValidationError);
+      expect(await readdir(join(dir, 'warehouse'))).not.toContain('outside');
+    } else {
+      await expect(io.read('s3://another-bucket/secret')).rejects.toBeInstanceOf(ValidationError);
+      await expect(io.read(`${io.rootUri}/../other/secret`)).rejects.toBeInstanceOf(ValidationError);
+    }
   });
 });

@@ -9,7 +9,7 @@ import { duckdbType } from './iceberg/schema.js';
 import type { Snapshot } from './iceberg/table-metadata.js';
 import type { TablePointerStore } from './iceberg/table-pointer-store.js';
 import { initialSchema, missingFeatures, nameMapping } from './feature-group-table.js';
-import type { ObjectStore } from './objectstore/index.js';
+import type { CacheLease, ObjectCache, ObjectStore } from './objectstore/index.js';
 import { writeParquetFromLogEntries, writeParquetFromRows, writeParquetFromSelect, type OfflineRow } from './parquet-writer.js';
 
 /** The summary key that records the highest write-ahead-log position in a snapshot. */
@@ -17,16 +17,27 @@ export const LOG_POSITION_KEY = 'floe.log-position';
 
 export interface TableFiles {
   name: string;
-  /** Local paths of the snapshot's Parquet files. */
+  /** Local paths of the snapshot's Parquet files (cached copies for a remote warehouse). */
   files: string[];
   columns: Array<{ name: string; type: string }>;
   snapshotId?: bigint;
+  /** Lets the cache evict the files again; call when the query that reads them is done. */
+  release(): void;
+}
+
+/** Where DuckDB works locally: the warehouse itself when it is a directory, else a cache of remote objects. */
+export interface LocalFiles {
+  /** The local directory DuckDB may read (the query sandbox) and where scratch files go. */
+  root: string;
+  /** Present for a remote warehouse. */
+  cache?: ObjectCache;
 }
 
 /**
  * The offline store: one Iceberg table per feature group at `<warehouse>/<group>/`. Rows are
  * written to Parquet by DuckDB (its own instance: the query engine's is sandboxed) and committed
- * through the registry's table pointers.
+ * through the registry's table pointers. For a remote warehouse DuckDB writes a local file that is
+ * uploaded before the commit and kept in the cache, and reads snapshots through the cache.
  */
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
@@ -36,7 +47,21 @@ export class OfflineStore {
   constructor(
     readonly io: ObjectStore,
     private readonly pointers: TablePointerStore,
+    readonly local: LocalFiles = { root: io.localPath(io.rootUri) ?? missingLocalRoot() },
   ) {}
+
+  /** Temporary files (row batches as JSON, dataset bases, staged data files), inside the query sandbox. */
+  get scratchDir(): string {
+    return join(this.local.root, '.scratch');
+  }
+
+  private scratch?: Promise<string>;
+
+  /** The scratch directory, created once. */
+  private ensureScratch(): Promise<string> {
+    this.scratch ??= mkdir(this.scratchDir, { recursive: true }).then(() => this.scratchDir);
+    return this.scratch;
+  }
 
   /**
    * Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one
@@ -90,32 +115,41 @@ export class OfflineStore {
     return (await this.table(group)).location;
   }
 
-  /** Appends rows as one data file and one commit; records `logPosition` in the snapshot summary. */
-  async appendRows(group: string, rows: OfflineRow[], logPosition?: bigint): Promise<Snapshot | undefined> {
+  /**
+   * Appends rows as one data file and one commit; records the write-ahead log's position in the
+   * snapshot summary under a key of that log's own, since several processes (each with its own
+   * log) commit to one table.
+   */
+  async appendRows(group: string, rows: OfflineRow[], logPosition?: { logId: string; position: bigint }): Promise<Snapshot | undefined> {
     return this.guarded('offline store append', async () => {
       const table = await this.table(group);
       await table.refresh();
       const file = await this.writeRows(table, rows);
       if (!file) return undefined;
-      return this.notifyAppend(table, await table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() }));
+      const summary = logPosition === undefined ? {} : { [logPositionKey(logPosition.logId)]: logPosition.position.toString() };
+      return this.notifyAppend(table, await table.append([file], summary));
     });
   }
 
   /**
    * Appends write-ahead-log entries (their logged text) as one data file and one commit, stamped
-   * with `writeTimeMicros`; records `logPosition` in the snapshot summary.
+   * with `writeTimeMicros`; records the log's position in the snapshot summary under the log's own key.
    */
-  async appendLogEntries(group: string, entries: string[], writeTimeMicros: number, logPosition: bigint): Promise<Snapshot | undefined> {
+  async appendLogEntries(
+    group: string,
+    entries: string[],
+    writeTimeMicros: number,
+    logPosition: { logId: string; position: bigint },
+  ): Promise<Snapshot | undefined> {
     return this.guarded('offline store append', async () => {
       const table = await this.table(group);
       await table.refresh();
-      const { localPath, uri } = await this.newDataFile(table);
-      const scratch = await this.scratchDir();
-      const file = await removedOnFailure(localPath, () =>
+      const scratch = await this.ensureScratch();
+      const file = await this.writeDataFileWith(table, (localPath, uri) =>
         this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri)),
       );
       if (!file) return undefined;
-      return table.append([file], { [LOG_POSITION_KEY]: logPosition.toString() });
+      return table.append([file], { [logPositionKey(logPosition.logId)]: logPosition.position.toString() });
     });
   }
 
@@ -128,24 +162,12 @@ export class OfflineStore {
     }
   }
 
-  private scratch?: Promise<string>;
-
-  private scratchDir(): Promise<string> {
-    this.scratch ??= (async () => {
-      const dir = join(this.io.localPath(this.io.rootUri)!, '.scratch');
-      await mkdir(dir, { recursive: true });
-      return dir;
-    })();
-    return this.scratch;
-  }
-
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
   async appendFromSelect(group: string, select: string, connection?: DuckDBConnection): Promise<Snapshot | undefined> {
     return this.guarded('offline store bulk append', async () => {
       const table = await this.table(group);
       await table.refresh();
-      const { localPath, uri } = await this.newDataFile(table);
-      const file = await removedOnFailure(localPath, () =>
+      const file = await this.writeDataFileWith(table, (localPath, uri) =>
         connection
           ? writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
           : this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)),
@@ -162,8 +184,7 @@ export class OfflineStore {
   /** Writes the result of a DuckDB SELECT as a data file of the group's table, without committing it (compaction, copy-on-write). */
   async writeDataFileFromSelect(group: string, select: string): Promise<DataFile | undefined> {
     const table = await this.table(group);
-    const { localPath, uri } = await this.newDataFile(table);
-    return this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
+    return this.writeDataFileWith(table, (localPath, uri) => this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)));
   }
 
   /** Told after every append committed through this store (maintenance checks for small files there). */
@@ -197,28 +218,50 @@ export class OfflineStore {
   }
 
   private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
-    const { localPath, uri } = await this.newDataFile(table);
-    const scratch = await this.scratchDir();
-    return removedOnFailure(localPath, () => this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri)));
+    const scratch = await this.ensureScratch();
+    return this.writeDataFileWith(table, (localPath, uri) => this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri)));
   }
 
-  private async newDataFile(table: IcebergTable): Promise<{ localPath: string; uri: string }> {
+  /**
+   * Has DuckDB write a new data file of the table at a local path: in place for a local
+   * warehouse; for a remote one, staged, uploaded as a new (immutable) object, then kept in the cache.
+   */
+  private async writeDataFileWith(
+    table: IcebergTable,
+    write: (localPath: string, uri: string) => Promise<DataFile | undefined>,
+  ): Promise<DataFile | undefined> {
     const uri = `${table.location}/data/${Date.now()}-${randomUUID()}.parquet`;
-    const localPath = this.io.localPath(uri);
-    if (!localPath) throw new Error('this object store has no local files for DuckDB to write');
+    const inPlace = this.io.localPath(uri);
+    const localPath = inPlace ?? join(this.scratchDir, `${randomUUID()}.parquet`);
     await mkdir(join(localPath, '..'), { recursive: true });
-    return { localPath, uri };
+    const file = await removedOnFailure(localPath, () => write(localPath, uri));
+    if (!file || inPlace) return file;
+    try {
+      if (!(await this.io.createFromFile(uri, localPath))) throw new Error(`data file ${uri} exists already`);
+      if (this.local.cache) await this.local.cache.adopt(uri, localPath);
+    } finally {
+      await rm(localPath, { force: true });
+    }
+    return file;
   }
 
-  /** The highest log position committed to the group's table (0 when none). */
-  async committedLogPosition(group: string): Promise<bigint> {
+  /** The highest position of the given write-ahead log committed to the group's table (0 when none). */
+  async committedLogPosition(group: string, logId: string): Promise<bigint> {
     const table = await this.table(group);
     await table.refresh();
+    const key = logPositionKey(logId);
     for (const s of [...table.snapshots()].reverse()) {
-      const position = s.summary[LOG_POSITION_KEY];
+      const position = s.summary[key];
       if (position !== undefined) return BigInt(position);
     }
     return 0n;
+  }
+
+  /** The columns of the table's current schema, as DuckDB types (no data file is read). */
+  async tableColumns(group: string): Promise<Array<{ name: string; type: string }>> {
+    const table = await this.table(group);
+    await table.refresh();
+    return table.schema().fields.map((f) => ({ name: f.name, type: duckdbType(f.type) }));
   }
 
   /** The files and columns of a snapshot: the current one, one by id, or the one current at a time. */
@@ -229,12 +272,16 @@ export class OfflineStore {
     const schemaId = snapshot?.['schema-id'] ?? table.metadata['current-schema-id'];
     const schema = table.metadata.schemas.find((s) => s['schema-id'] === schemaId) ?? table.schema();
     const files = await table.liveFiles(snapshot);
-    return {
-      name: group,
-      files: files.map((f) => this.io.localPath(f.filePath)!),
-      columns: schema.fields.map((f) => ({ name: f.name, type: duckdbType(f.type) })),
-      ...(snapshot ? { snapshotId: snapshot['snapshot-id'] } : {}),
-    };
+    const columns = schema.fields.map((f) => ({ name: f.name, type: duckdbType(f.type) }));
+    const at = snapshot ? { snapshotId: snapshot['snapshot-id'] } : {};
+    const lease = await this.localFiles(files);
+    return { name: group, files: lease.paths, columns, ...at, release: lease.release };
+  }
+
+  /** Local paths of data files for DuckDB to read (cached copies for a remote warehouse), held until `release`. */
+  async localFiles(files: readonly DataFile[]): Promise<CacheLease> {
+    if (!this.local.cache) return { paths: files.map((f) => this.io.localPath(f.filePath)!), release: () => {} };
+    return this.local.cache.acquire(files.map((f) => ({ uri: f.filePath, size: Number(f.fileSizeInBytes) })));
   }
 
   async snapshots(group: string): Promise<Snapshot[]> {
@@ -251,12 +298,24 @@ export class OfflineStore {
   /** Removes the group's table files. The registry drops its pointer with the group. */
   async dropTable(group: string): Promise<void> {
     this.tables.delete(group.toLowerCase());
-    await this.io.delete(this.io.resolve(group));
+    const location = this.io.resolve(group);
+    await this.io.delete(location);
+    await this.local.cache?.forget(`${location}/`);
   }
 
   async close(): Promise<void> {
     if (this.instance) (await this.instance).closeSync();
+    await this.io.close();
   }
+}
+
+/** The snapshot summary key holding one write-ahead log's highest committed position. */
+export function logPositionKey(logId: string): string {
+  return `${LOG_POSITION_KEY}.${logId}`;
+}
+
+function missingLocalRoot(): never {
+  throw new Error('a remote object store needs a local directory for its cache');
 }
 
 /** A data file that failed half-way (a full disk) is removed at once rather than left for vacuum. */

@@ -9,6 +9,7 @@ import { featureStoreBehaviour } from './feature-store.suite.js';
 import { offlineBehaviour } from './offline-store.suite.js';
 import { datasetBehaviour } from './dataset.suite.js';
 import { maintenanceBehaviour } from './maintenance.suite.js';
+import { startTestS3Server, type TestS3Server } from '../test-support/s3-server.js';
 
 const embedded = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-sdk-'));
@@ -28,7 +29,7 @@ maintenanceBehaviour('embedded', embedded);
 
 const POSTGRES_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 
-const shared = async () => {
+const shared = async (warehouse?: { uri: string; s3: TestS3Server['s3']; close: () => Promise<void> }) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-sdk-'));
   const schema = `sdk_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const prefix = `floe-test:${randomUUID()}:`;
@@ -37,11 +38,13 @@ const shared = async () => {
     registryUrl: POSTGRES_URL,
     registrySchema: schema,
     onlineStore: { kind: 'redis', url: 'redis://127.0.0.1:6379', prefix },
+    ...(warehouse ? { warehouse: warehouse.uri, s3: warehouse.s3 } : {}),
   });
   return {
     store,
     cleanup: async () => {
       await store.close();
+      await warehouse?.close();
       await rm(dataDir, { recursive: true, force: true });
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
@@ -54,5 +57,13 @@ const shared = async () => {
     },
   };
 };
-featureStoreBehaviour('shared (PostgreSQL registry, Redis online store)', shared);
-offlineBehaviour('shared', shared);
+featureStoreBehaviour('shared (PostgreSQL registry, Redis online store)', () => shared());
+offlineBehaviour('shared', () => shared());
+
+/** The shared deployment with its warehouse on an S3-compatible server (s3rver on loopback, started here). */
+const sharedOnS3 = async () => {
+  const server = await startTestS3Server();
+  return shared({ uri: `s3://${server.bucket}/tables`, s3: server.s3, close: server.close });
+};
+featureStoreBehaviour('shared on S3 (PostgreSQL registry, Redis online store, S3 warehouse)', sharedOnS3);
+offlineBehaviour('shared on S3', sharedOnS3, (group) => new RegExp(`^s3://floe-warehouse/tables/${group}$`));

@@ -28,7 +28,7 @@ import {
 } from '../records/record-service.js';
 import type { WritePipeline, WriteStatus } from '../records/write-entry.js';
 import type { Table as ArrowTable } from 'apache-arrow';
-import type { OfflineStore } from '../offline/index.js';
+import type { ObjectCacheStats, OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
 import { bulkIngest } from '../ingest/bulk-ingest.js';
 import { BulkIngestJournal } from '../ingest/index.js';
@@ -171,6 +171,11 @@ export class FeatureStore implements FeatureStoreApi {
   /** Where the write path stands (log depth, rows waiting for an offline commit), for monitoring. */
   writeStatus(): WriteStatus {
     return this.pipeline.status();
+  }
+
+  /** The local cache of a remote (S3) warehouse's files: hits, misses, downloads, evictions, size; undefined for a local warehouse. */
+  offlineCacheStats(): ObjectCacheStats | undefined {
+    return this.offline.local.cache?.stats();
   }
 
   /** API credentials, kept in the registry (the server verifies signatures with them). */

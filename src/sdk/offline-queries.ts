@@ -1,9 +1,8 @@
 import type { Table as ArrowTable } from 'apache-arrow';
 import { NotFoundError, SnapshotExpiredError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
 import type { OfflineStore, TableFiles } from '../offline/index.js';
-import { QueryEngine, quoteIdentifier, type QueryResult, type QueryTable } from '../query/index.js';
+import { QueryEngine, quoteIdentifier, type QueryResult } from '../query/index.js';
 import type { DatasetBase, DatasetRunner } from '../dataset/index.js';
-import { join } from 'node:path';
 import { DatasetBases } from './dataset-bases.js';
 import type { Registry } from '../registry/registry.js';
 
@@ -34,21 +33,38 @@ export class OfflineQueries {
     private readonly registry: Registry,
     private readonly offline: OfflineStore,
   ) {
-    this.bases = new DatasetBases(join(offline.io.localPath(offline.io.rootUri)!, '.scratch'));
+    this.bases = new DatasetBases(offline.scratchDir);
   }
 
+  /** The sandbox reads the local warehouse, or for a remote one the cache of its files. */
   private queryEngine(): Promise<QueryEngine> {
-    this.engine ??= QueryEngine.create({ warehouseDir: this.offline.io.localPath(this.offline.io.rootUri)! });
+    this.engine ??= QueryEngine.create({ warehouseDir: this.offline.local.root });
     return this.engine;
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    const tables = await this.tables(options.asOf, options.featureGroups);
-    return (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
+    return this.withTables(sql, options, async (tables) =>
+      (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
+    );
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
-    return (await this.queryEngine()).queryArrow(sql, await this.tables(options.asOf, options.featureGroups));
+    return this.withTables(sql, options, async (tables) => (await this.queryEngine()).queryArrow(sql, tables));
+  }
+
+  /**
+   * Binds the tables the SQL can name: a group whose name does not occur in its text (in any
+   * case) cannot be referenced, so its files are neither listed nor, for a remote warehouse,
+   * fetched. The tables' files stay in the cache while the query reads them.
+   */
+  private async withTables<T>(sql: string, options: QueryOptions, body: (tables: TableFiles[]) => Promise<T>): Promise<T> {
+    const text = typeof sql === 'string' ? sql.toLowerCase() : '';
+    const tables = await this.tables(options.asOf, (name) => text.includes(name.toLowerCase()), options.featureGroups);
+    try {
+      return await body(tables);
+    } finally {
+      for (const t of tables) t.release();
+    }
   }
 
   async snapshots(group: FeatureGroup): Promise<SnapshotInfo[]> {
@@ -64,7 +80,7 @@ export class OfflineQueries {
     }));
   }
 
-  private async tables(asOf: QueryOptions['asOf'], only?: readonly string[]): Promise<QueryTable[]> {
+  private async tables(asOf: QueryOptions['asOf'], named: (group: string) => boolean, only?: readonly string[]): Promise<TableFiles[]> {
     const allowed = only && new Set(only.map((n) => n.toLowerCase()));
     const groups = (await this.registry.allFeatureGroups()).filter(
       (g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created' && (!allowed || allowed.has(g.featureGroupName.toLowerCase())),
@@ -85,7 +101,13 @@ export class OfflineQueries {
         throw new NotFoundError(`asOf: no table has snapshot ${snapshotId}`, { field: 'asOf' });
       }
     }
-    return Promise.all(groups.map((g) => this.tableAt(g, snapshotId, at)));
+    const settled = await Promise.allSettled(groups.filter((g) => named(g.featureGroupName)).map((g) => this.tableAt(g, snapshotId, at)));
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) {
+      for (const r of settled) if (r.status === 'fulfilled') r.value.release();
+      throw failed.reason;
+    }
+    return settled.map((r) => (r as PromiseFulfilledResult<TableFiles>).value);
   }
 
   /** Which tables had snapshots expired (their oldest kept snapshot names a parent they no longer hold), for error messages. */
@@ -110,7 +132,8 @@ export class OfflineQueries {
       // A table with no snapshot yet at that time was empty then; one whose history there was expired cannot say.
       if (!(error instanceof NotFoundError) || error instanceof SnapshotExpiredError) throw error;
       const current = await this.offline.tableFiles(name);
-      return { ...current, files: [] };
+      current.release();
+      return { ...current, files: [], release: () => {} };
     }
   }
 

@@ -9,7 +9,12 @@ import { ValidationError } from '../domain/index.js';
 import type { FeatureStoreApi as FeatureStore } from './feature-store-api.js';
 
 /** The offline side of the SDK (Iceberg writes, SQL, time travel, bulk ingest), run against every deployment. */
-export function offlineBehaviour(label: string, open: () => Promise<{ store: FeatureStore; cleanup: () => Promise<void> }>): void {
+export function offlineBehaviour(
+  label: string,
+  open: () => Promise<{ store: FeatureStore; cleanup: () => Promise<void> }>,
+  /** The table location of a group, as the deployment's warehouse names it. */
+  location: (group: string) => RegExp = (group) => new RegExp(`^file://.*/warehouse/${group}$`),
+): void {
   describe(`FeatureStore offline store: ${label}`, () => {
     let store: FeatureStore;
     let cleanup: () => Promise<void>;
@@ -36,7 +41,7 @@ export function offlineBehaviour(label: string, open: () => Promise<{ store: Fea
 
     it('reports the table location as the resolved output URI', async () => {
       const d = await store.describeFeatureGroup(g);
-      expect(d.offlineStoreConfig.s3StorageConfig?.resolvedOutputS3Uri).toMatch(new RegExp(`^file://.*/warehouse/${g}$`));
+      expect(d.offlineStoreConfig.s3StorageConfig?.resolvedOutputS3Uri).toMatch(location(g));
     });
 
     it('makes acknowledged writes queryable after flush, with write_time, api_invocation_time and is_deleted', async () => {

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { OfflineCommitEvent } from '../ingest/index.js';
+import type { S3Options } from '../offline/index.js';
 import type { RegistryOptions } from '../registry/index.js';
 
 /** Where a store keeps its parts. Everything defaults to the embedded setup inside `dataDir`. */
@@ -12,8 +13,16 @@ export interface OpenOptions {
   registrySchema?: string;
   /** Default: LMDB in the data directory. */
   onlineStore?: { kind: 'lmdb'; path?: string } | { kind: 'redis'; url?: string; prefix?: string };
-  /** Offline warehouse directory; default `<dataDir>/warehouse`. */
+  /**
+   * The offline warehouse: a local directory (default `<dataDir>/warehouse`), a `file://` URI, or
+   * `s3://bucket/prefix` on any S3-compatible store (then reached with `s3`, and read through a
+   * local cache in the data directory).
+   */
   warehouse?: string;
+  /** How to reach an `s3://` warehouse: endpoint, region, credentials (default: the AWS SDK's chain), path-style URLs. */
+  s3?: S3Options;
+  /** The local cache of a remote warehouse's files: directory (default `<dataDir>/cache`) and bound in bytes (default 10 GiB). */
+  cache?: { dir?: string; maxBytes?: number };
   /** How long buffered offline rows wait before a commit (default 200 ms), and how many force one. */
   offlineCommit?: { maxDelayMs?: number; maxRows?: number };
   /** How long a maintenance run's lease on its table lasts without renewal (default 60 s). */

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { FeatureGroupLifecycle } from '../control/index.js';
-import { LoggedWritePipeline, OfflineBuffer, StoreApplier, openWriteAheadLog } from '../ingest/index.js';
+import { LoggedWritePipeline, OfflineBuffer, StoreApplier, logId, openWriteAheadLog } from '../ingest/index.js';
 import { openOfflineStore, type OfflineStore } from '../offline/index.js';
 import type { OnlineStore } from '../online/online-store.js';
 import type { WritePipeline } from '../records/write-entry.js';
@@ -20,11 +20,24 @@ export interface WriteSide {
  */
 export async function openWritePipeline(args: { dataDir: string; registry: Registry; online: OnlineStore; options: OpenOptions }): Promise<WriteSide> {
   const { dataDir, registry, online, options } = args;
-  const offline = await openOfflineStore({ warehouse: options.warehouse ?? join(dataDir, 'warehouse'), pointers: registry });
-  const log = await openWriteAheadLog(join(dataDir, 'wal'));
+  const offline = await openOfflineStore({
+    warehouse: options.warehouse ?? join(dataDir, 'warehouse'),
+    pointers: registry,
+    ...(options.s3 ? { s3: options.s3 } : {}),
+    cache: { dir: options.cache?.dir ?? join(dataDir, 'cache'), ...(options.cache?.maxBytes === undefined ? {} : { maxBytes: options.cache.maxBytes }) },
+  });
+  const walDir = join(dataDir, 'wal');
+  const log = await openWriteAheadLog(walDir);
+  // Positions are per log: the table records this log's own, beside other processes'.
+  const id = await logId(walDir);
+  const writer = {
+    appendLogEntries: (group: string, entries: string[], writeTimeMicros: number, position: bigint) =>
+      offline.appendLogEntries(group, entries, writeTimeMicros, { logId: id, position }),
+    committedLogPosition: (group: string) => offline.committedLogPosition(group, id),
+  };
   // The buffer reports commits to the pipeline, which is built around the buffer: hence the late binding.
   const pipelineRef: { current?: LoggedWritePipeline } = {};
-  const buffer = new OfflineBuffer(offline, {
+  const buffer = new OfflineBuffer(writer, {
     ...(options.offlineCommit?.maxDelayMs === undefined ? {} : { maxDelayMs: options.offlineCommit.maxDelayMs }),
     ...(options.offlineCommit?.maxRows === undefined ? {} : { maxRows: options.offlineCommit.maxRows }),
     onCommitted: (positions) => pipelineRef.current?.onOfflineCommitted(positions),

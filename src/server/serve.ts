@@ -52,6 +52,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     },
   });
   metrics.watchWritePath(() => store.writeStatus());
+  metrics.watchOfflineCache(() => store.offlineCacheStats());
   let app: FastifyInstance | undefined;
   try {
     const credentials = await setUpCredentials(store.accessKeys, store.dataDir, options.env ?? process.env);

@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../domain/index.js';
 import type { AccessRole, Registry } from '../../registry/index.js';
 import { generateAccessKey, ROLES } from '../../server/auth/access-keys.js';
 import { printJson, printTable, withExamples } from '../output.js';
-import { refuseEndpoint, type GlobalOptions } from '../store-options.js';
+import { openOptions, refuseEndpoint, type GlobalOptions } from '../store-options.js';
 
 /**
  * Keys live in the registry, which these commands open on their own: they work while a server
@@ -15,7 +15,7 @@ async function withRegistry<T>(options: GlobalOptions, run: (registry: Registry)
   refuseEndpoint(options, 'keys');
   if (!options.registryUrl) await mkdir(options.dataDir, { recursive: true });
   const [{ openRegistry }, { registryOptions }] = await Promise.all([import('../../registry/index.js'), import('../../sdk/open-options.js')]);
-  const registry = await openRegistry(registryOptions({ dataDir: options.dataDir, ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}) }));
+  const registry = await openRegistry(registryOptions(openOptions(options)));
   try {
     return await run(registry);
   } finally {

@@ -3,7 +3,7 @@ import type { LevelWithSilent } from 'pino';
 import { ValidationError } from '../../domain/index.js';
 import { withExamples } from '../output.js';
 import { LOG_LEVELS, readServeConfig, type ServeConfig } from '../serve-config.js';
-import { refuseEndpoint, type GlobalOptions } from '../store-options.js';
+import { openOptions, refuseEndpoint, type GlobalOptions } from '../store-options.js';
 import type { ServeOptions } from '../../server/index.js';
 
 interface ServeFlags {
@@ -60,11 +60,19 @@ export function serveOptions(file: ServeConfig, flags: ServeFlags, global: Globa
   const maintenanceOn = flags.maintenance === false ? false : (file.maintenance?.enabled ?? true);
   const schedule = flags.maintenanceSchedule ?? file.maintenance?.schedule;
   const redisUrl = given('redisUrl') ? global.redisUrl : file.redis?.url;
-  return {
+  const registrySchema = given('registrySchema') ? global.registrySchema : file.registrySchema;
+  const redisPrefix = given('redisPrefix') ? global.redisPrefix : file.redis?.prefix;
+  // The warehouse, S3 and cache settings come from the global options (flags or environment).
+  const store = openOptions({
+    ...global,
     dataDir: given('dataDir') ? global.dataDir : (file.dataDir ?? global.dataDir),
     ...(registryUrl ? { registryUrl } : {}),
-    ...(file.registrySchema ? { registrySchema: file.registrySchema } : {}),
-    ...(redisUrl ? { onlineStore: { kind: 'redis' as const, url: redisUrl, ...(file.redis?.prefix ? { prefix: file.redis.prefix } : {}) } } : {}),
+    ...(registrySchema ? { registrySchema } : {}),
+    ...(redisUrl ? { redisUrl } : {}),
+    ...(redisPrefix ? { redisPrefix } : {}),
+  });
+  return {
+    ...store,
     ...(file.offlineCommit ? { offlineCommit: file.offlineCommit } : {}),
     ...(file.allowUnsignedPayload === undefined ? {} : { allowUnsignedPayload: file.allowUnsignedPayload }),
     port,

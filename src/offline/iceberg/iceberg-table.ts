@@ -42,6 +42,7 @@ export interface ExpiredSnapshots {
 }
 
 const RETRIES = 8;
+const MANIFEST_CACHE_BYTES = 32 * 1024 * 1024;
 const ENGINE = { 'engine-name': 'floe', 'engine-version': '0.1.0' };
 
 /**
@@ -51,6 +52,9 @@ const ENGINE = { 'engine-name': 'floe', 'engine-version': '0.1.0' };
  */
 export class IcebergTable {
   private commitChain: Promise<void> = Promise.resolve();
+  /** Manifest lists and manifests never change once written: kept in memory, so planning a query reads none twice (on S3, no round trips). */
+  private readonly avroFiles = new Map<string, Buffer>();
+  private avroBytes = 0;
 
   private constructor(
     readonly name: string,
@@ -178,17 +182,35 @@ export class IcebergTable {
 
   /** The manifests a snapshot's manifest list names. */
   async manifests(snapshot: Snapshot): Promise<ManifestFile[]> {
-    return readManifestList(await this.io.read(snapshot['manifest-list']));
+    return readManifestList(await this.readImmutable(snapshot['manifest-list']));
   }
 
   /** The entries of one manifest (every status). */
   async manifestEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
-    return readManifest(await this.io.read(manifest.manifestPath), manifest);
+    return readManifest(await this.readImmutable(manifest.manifestPath), manifest);
+  }
+
+  private async readImmutable(uri: string): Promise<Buffer> {
+    const hit = this.avroFiles.get(uri);
+    if (hit) {
+      this.avroFiles.delete(uri);
+      this.avroFiles.set(uri, hit);
+      return hit;
+    }
+    const bytes = await this.io.read(uri);
+    this.avroFiles.set(uri, bytes);
+    this.avroBytes += bytes.length;
+    for (const [key, old] of this.avroFiles) {
+      if (this.avroBytes <= MANIFEST_CACHE_BYTES) break;
+      this.avroFiles.delete(key);
+      this.avroBytes -= old.length;
+    }
+    return bytes;
   }
 
   private async entries(snapshot: Snapshot): Promise<ManifestEntry[]> {
     const manifests = await this.manifests(snapshot);
-    const lists = await Promise.all(manifests.map(async (m) => readManifest(await this.io.read(m.manifestPath), m)));
+    const lists = await Promise.all(manifests.map(async (m) => readManifest(await this.readImmutable(m.manifestPath), m)));
     return lists.flat();
   }
 
@@ -216,7 +238,7 @@ export class IcebergTable {
       // Merging: every live entry goes into one manifest (carried as existing, or deleted by this snapshot).
       const merged: ManifestEntry[] = [];
       for (const manifest of await this.manifests(parent)) {
-        const entries = await readManifest(await this.io.read(manifest.manifestPath), manifest);
+        const entries = await readManifest(await this.readImmutable(manifest.manifestPath), manifest);
         const touched = entries.some((e) => e.status !== EntryStatus.Deleted && removing.has(e.dataFile.filePath));
         if (!touched && !change.mergeManifests) {
           manifests.push(manifest);
@@ -324,7 +346,7 @@ export class IcebergTable {
   private async mergeManifests(manifests: ManifestFile[], snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile[]> {
     const minCount = Number(base.properties['commit.manifest.min-count-to-merge'] ?? 100);
     if (manifests.length < minCount) return manifests;
-    const entries = (await Promise.all(manifests.map(async (m) => readManifest(await this.io.read(m.manifestPath), m))))
+    const entries = (await Promise.all(manifests.map(async (m) => readManifest(await this.readImmutable(m.manifestPath), m))))
       .flat()
       .filter((e) => e.status !== EntryStatus.Deleted)
       .map((e) => ({ ...e, status: EntryStatus.Existing }));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ValidationError } from '../../domain/index.js';
@@ -64,6 +64,26 @@ export class LocalObjectStore implements ObjectStore {
     return readFile(await this.checkedReal(this.localPath(uri)));
   }
 
+  async readRange(uri: string, offset: number, length: number): Promise<Buffer> {
+    const handle = await open(await this.checkedReal(this.localPath(uri)), 'r');
+    try {
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, offset);
+      return buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async size(uri: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.localPath(uri))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
   /** Writes and syncs a temporary file beside `path`; readers never see half-written objects. */
   private async writeTemporary(path: string, bytes: Uint8Array): Promise<string> {
     await mkdir(dirname(path), { recursive: true });
@@ -80,9 +100,26 @@ export class LocalObjectStore implements ObjectStore {
 
   async create(uri: string, bytes: Uint8Array): Promise<boolean> {
     const path = this.localPath(uri);
-    // Link the synced temporary file into place: link fails if the name exists, so a racing
-    // writer never overwrites.
-    const tmp = await this.writeTemporary(path, bytes);
+    return this.linkInPlace(await this.writeTemporary(path, bytes), path);
+  }
+
+  async createFromFile(uri: string, source: string): Promise<boolean> {
+    const path = this.localPath(uri);
+    if (resolve(source) === path) return true; // written in place (DuckDB writes local data files where they belong)
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    await copyFile(source, tmp);
+    const handle = await open(tmp, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return this.linkInPlace(tmp, path);
+  }
+
+  /** Links a synced temporary file into place: link fails if the name exists, so a racing writer never overwrites. */
+  private async linkInPlace(tmp: string, path: string): Promise<boolean> {
     try {
       await link(tmp, path);
       return true;
@@ -151,4 +188,6 @@ export class LocalObjectStore implements ObjectStore {
   async delete(uri: string): Promise<void> {
     await rm(this.localPath(uri), { force: true, recursive: true });
   }
+
+  async close(): Promise<void> {}
 }

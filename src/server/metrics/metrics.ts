@@ -1,11 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { OfflineCommitEvent } from '../../ingest/index.js';
+import type { ObjectCacheStats } from '../../offline/index.js';
 import type { WriteStatus } from '../../records/write-entry.js';
 
 /**
  * The server's Prometheus series, kept by prom-client in a registry of their own (several
  * servers in one process do not mix): requests and latency per operation, online lookups,
- * the write-ahead log's depth, offline commits, and optionally Node's process metrics.
+ * the write-ahead log's depth, offline commits, the local cache of a remote warehouse, and optionally Node's process metrics.
  *
  * prom-client hashes the label values of every observation; label children are cached per
  * operation and status so that the request path pays for one lookup (measured: about 0.6 µs per
@@ -114,6 +115,39 @@ export class ServerMetrics {
     gauge('floe_wal_position', 'Position of the last write-ahead log entry on disk.', (s) => s.logPosition);
     gauge('floe_wal_checkpoint_position', 'Write-ahead log position up to which every store has the entries.', (s) => s.checkpointPosition);
     gauge('floe_offline_buffered_rows', 'Acknowledged rows waiting for an offline commit.', (s) => s.bufferedOfflineRows);
+  }
+
+  /**
+   * Series of the local cache of a remote (S3) warehouse, read from the store at every scrape;
+   * none for a local warehouse (`stats` gives undefined).
+   */
+  watchOfflineCache(stats: () => ObjectCacheStats | undefined): void {
+    if (!stats()) return;
+    const series = (name: string, help: string, read: (s: ObjectCacheStats) => Array<[Record<string, string>, number]>, labelNames: string[] = []) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          const current = stats();
+          if (!current) return;
+          for (const [labels, value] of read(current)) this.set(labels, value);
+        },
+      });
+    series(
+      'floe_offline_cache_requests_total',
+      'Requests for files of the remote warehouse, by result (coalesced: joined a download under way).',
+      (c) => [
+        [{ result: 'hit' }, c.hits],
+        [{ result: 'miss' }, c.misses],
+        [{ result: 'coalesced' }, c.coalesced],
+      ],
+      ['result'],
+    );
+    series('floe_offline_cache_fetched_bytes_total', 'Bytes downloaded from the remote warehouse.', (c) => [[{}, c.fetchedBytes]]);
+    series('floe_offline_cache_evictions_total', 'Files removed from the cache to keep it within its bound.', (c) => [[{}, c.evictions]]);
+    series('floe_offline_cache_bytes', 'Bytes of files in the cache.', (c) => [[{}, c.bytes]]);
   }
 
   get contentType(): string {
