@@ -62,7 +62,7 @@ describe('RedisOnlineStore on Redis', () => {
 
   it('reports a lost connection as a typed error naming the operation', async () => {
     const store = new RedisOnlineStore(ioredisClient('redis://127.0.0.1:1'), `${prefix}down:`);
-    await expect(store.get('g', 'a')).rejects.toMatchObject({ name: 'InternalError', message: expect.stringContaining('online store (redis) get') });
+    await expect(store.get('g', 'a')).rejects.toMatchObject({ name: 'UnavailableError', message: expect.stringContaining('online store (redis) get') });
     await store.close().catch(() => undefined);
   });
 });
