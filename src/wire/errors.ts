@@ -1,5 +1,4 @@
-import type {
-  FloeError} from '../domain/index.js';
+import type { FloeError } from '../domain/index.js';
 import {
   AccessDeniedError,
   ConflictError,
@@ -7,10 +6,12 @@ import {
   LimitExceededError,
   NotFoundError,
   ResourceInUseError,
+  StorageFullError,
   StoreLockedError,
   StorageFullError,
   UnavailableError,
   UnauthenticatedError,
+  UnavailableError,
   ValidationError,
   type ErrorCode,
 } from '../domain/index.js';

@@ -46,6 +46,7 @@ export const updateFeatureGroupRequest = z.strictObject({
   featureAdditions: z.array(featureDefinitionSchema).optional(),
   onlineStoreConfig: z.strictObject({ ttlDuration: ttlDurationSchema.nullable().optional() }).optional(),
   description: z.string().optional(),
+  tags: z.array(z.strictObject({ key: z.string(), value: z.string() })).optional(),
 });
 export const listFeatureGroupsQuery = z.strictObject({
   nameContains: z.string().optional(),

@@ -29,7 +29,8 @@ export interface NativeApiOptions {
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
-async function authenticate(request: FastifyRequest, { sigv4, tokens }: NativeApiOptions): Promise<Principal> {
+/** Bearer token or SigV4, as the native API takes them (the Iceberg REST catalog does too). */
+export async function authenticate(request: FastifyRequest, { sigv4, tokens }: Pick<NativeApiOptions, 'sigv4' | 'tokens'>): Promise<Principal> {
   const header = request.headers.authorization;
   if (header === undefined || header === '') {
     throw new UnauthenticatedError(
