@@ -67,7 +67,14 @@ export class MaintenanceService {
 
   async optimize(group: string, input: unknown = {}, options: RunOptions & { hooks?: OptimizeHooks } = {}): Promise<OptimizeResult> {
     const parsed = parseOrThrow(OptimizeInputSchema, input ?? {});
-    return this.run(group, 'optimize', options, 'data', (table) => optimizeTable(this.deps.offline, table.name, parsed, options.hooks), parsed);
+    return this.run(
+      group,
+      'optimize',
+      options,
+      'data',
+      (table, fg) => optimizeTable(this.deps.offline, table.name, parsed, options.hooks, [fg.recordIdentifierFeatureName, fg.eventTimeFeatureName]),
+      parsed,
+    );
   }
 
   async vacuum(group: string, input: unknown = {}, options: RunOptions = {}): Promise<VacuumResult> {

@@ -1,5 +1,4 @@
-import type {
-  FloeError} from '../domain/index.js';
+import type { FloeError } from '../domain/index.js';
 import {
   AccessDeniedError,
   ConflictError,
@@ -9,6 +8,8 @@ import {
   ResourceInUseError,
   StorageFullError,
   StoreLockedError,
+  StorageFullError,
+  UnavailableError,
   UnauthenticatedError,
   UnavailableError,
   ValidationError,
