@@ -46,7 +46,7 @@ function existing(s: FeatureGroupSpec, over: Partial<FeatureGroup> = {}): Featur
 }
 
 const plan = (desired: FeatureGroupSpec[], current: FeatureGroup[] = []): Plan =>
-  planChanges(parseDefinitions({ featureGroups: desired }), new Map(current.map((g) => [g.featureGroupName, g])));
+  planChanges(parseDefinitions({ featureGroups: desired }), new Map(current.map((g) => [g.featureGroupName, g])), new Map());
 
 describe('definitions', () => {
   it('normalizes the short forms: types, TTL words and abbreviations, tags as a map, stores on by default', () => {
@@ -193,6 +193,11 @@ describe('planChanges', () => {
       '    - maintenance schedule: "0 3 * * *" (the server default applies)',
       '    - offline retention: 365 Days (rows are kept)',
     ]);
+  });
+
+  it('refuses maintenance settings where the store does not expose table properties', () => {
+    expect(() => planChanges(parseDefinitions([spec({ maintenance: { retention: '30d' } })]), new Map())).toThrow(/featureGroups\[0\]\.maintenance: maintenance settings are table properties/);
+    expect(planChanges(parseDefinitions([spec()]), new Map([['users', existing(spec())]])).groups[0]!.action).toBe('none');
   });
 
   it('checks maintenance settings as the store will', () => {
