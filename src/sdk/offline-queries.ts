@@ -41,8 +41,11 @@ export class OfflineQueries {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    const start = performance.now();
     const tables = await this.tables(options.asOf);
-    return (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
+    const planned = performance.now();
+    const result = await (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
+    return { ...result, timings: { planningMs: planned - start, executionMs: performance.now() - planned } };
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {

@@ -24,6 +24,8 @@ export interface RewriteChange {
 }
 
 const RETRIES = 8;
+/** Decoded manifest entries kept per table (a data file's entry is a few hundred bytes). */
+const MANIFEST_CACHE_ENTRIES = 200_000;
 const ENGINE = { 'engine-name': 'floe', 'engine-version': '0.1.0' };
 
 /**
@@ -143,9 +145,35 @@ export class IcebergTable {
     return readManifestList(await this.io.read(snapshot['manifest-list']));
   }
 
+  /**
+   * A manifest's entries. Manifests are immutable and keep their sequence numbers in every list
+   * that carries them, so decoded entries are kept (up to MANIFEST_CACHE_ENTRIES): planning a
+   * query after many commits then reads only the manifest list and what is new.
+   */
+  private async readEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
+    const path = manifest.manifestPath;
+    const cached = this.manifestCache.get(path);
+    if (cached) return cached;
+    const entries = await readManifest(await this.io.read(path), manifest);
+    if (!this.manifestCache.has(path)) {
+      this.manifestCache.set(path, entries);
+      this.cachedEntries += entries.length;
+      // Oldest first (a Map iterates in insertion order), keeping the one just read.
+      for (const [oldPath, old] of this.manifestCache) {
+        if (this.cachedEntries <= MANIFEST_CACHE_ENTRIES || oldPath === path) break;
+        this.manifestCache.delete(oldPath);
+        this.cachedEntries -= old.length;
+      }
+    }
+    return entries;
+  }
+
+  private readonly manifestCache = new Map<string, ManifestEntry[]>();
+  private cachedEntries = 0;
+
   private async entries(snapshot: Snapshot): Promise<ManifestEntry[]> {
     const manifests = await this.manifests(snapshot);
-    const lists = await Promise.all(manifests.map(async (m) => readManifest(await this.io.read(m.manifestPath), m)));
+    const lists = await Promise.all(manifests.map(async (m) => this.readEntries(m)));
     return lists.flat();
   }
 
@@ -171,7 +199,7 @@ export class IcebergTable {
       const manifests: ManifestFile[] = [];
       const removed: DataFile[] = [];
       for (const manifest of await this.manifests(parent)) {
-        const entries = await readManifest(await this.io.read(manifest.manifestPath), manifest);
+        const entries = await this.readEntries(manifest);
         if (!entries.some((e) => e.status !== EntryStatus.Deleted && removing.has(e.dataFile.filePath))) {
           manifests.push(manifest);
           continue;
@@ -229,7 +257,7 @@ export class IcebergTable {
   private async mergeManifests(manifests: ManifestFile[], snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile[]> {
     const minCount = Number(base.properties['commit.manifest.min-count-to-merge'] ?? 100);
     if (manifests.length < minCount) return manifests;
-    const entries = (await Promise.all(manifests.map(async (m) => readManifest(await this.io.read(m.manifestPath), m))))
+    const entries = (await Promise.all(manifests.map(async (m) => this.readEntries(m))))
       .flat()
       .filter((e) => e.status !== EntryStatus.Deleted)
       .map((e) => ({ ...e, status: EntryStatus.Existing }));
