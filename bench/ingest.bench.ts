@@ -42,6 +42,11 @@ const record = (i: number) => {
 const dataDir = await mkdtemp(join(tmpdir(), 'floe-bench-ingest-'));
 const store = await FeatureStore.open({ dataDir });
 const results: Array<Record<string, string | number>> = [];
+/** Each figure is also printed as soon as it is measured (a long run stopped early keeps what it had). */
+const report = (row: Record<string, string | number>) => {
+  results.push(row);
+  console.error(`${row.measure}: ${typeof row.value === 'number' ? Math.round(row.value * 10) / 10 : row.value} ${row.unit}`);
+};
 try {
   // 1. Durable putRecord: each acknowledgement waits for the write-ahead log's fsync (group commit).
   await define(store, 'puts');
@@ -61,9 +66,9 @@ try {
   );
   const p = summarize(latencies, now() - start);
   const putCpuMicros = (cpuSeconds(cpuStart) * 1e6) / PUTS;
-  results.push({ measure: `durable putRecord, ${CALLERS} callers`, value: p.opsPerSec, unit: 'records/s', 'p50 ms': p.p50us / 1000, 'p99 ms': p.p99us / 1000 });
-  results.push({ measure: 'durable putRecord: CPU per record (all threads)', value: putCpuMicros, unit: 'µs', 'p50 ms': '', 'p99 ms': '' });
-  results.push({ measure: 'durable putRecord: rate that CPU allows on 2 free cores', value: 2e6 / putCpuMicros, unit: 'records/s', 'p50 ms': '', 'p99 ms': '' });
+  report({ measure: `durable putRecord, ${CALLERS} callers`, value: p.opsPerSec, unit: 'records/s', 'p50 ms': p.p50us / 1000, 'p99 ms': p.p99us / 1000 });
+  report({ measure: 'durable putRecord: CPU per record (all threads)', value: putCpuMicros, unit: 'µs', 'p50 ms': '', 'p99 ms': '' });
+  report({ measure: 'durable putRecord: rate that CPU allows on 2 free cores', value: 2e6 / putCpuMicros, unit: 'records/s', 'p50 ms': '', 'p99 ms': '' });
 
   // 2. Offline visibility: time from acknowledgement until the record is in an offline snapshot.
   const lags: number[] = [];
@@ -74,7 +79,7 @@ try {
     lags.push(now() - t);
   }
   const lag = summarize(lags, 1);
-  results.push({ measure: 'offline visibility after ack (flush)', value: lag.p99us / 1000, unit: 'ms p99', 'p50 ms': lag.p50us / 1000, 'p99 ms': lag.p99us / 1000 });
+  report({ measure: 'offline visibility after ack (flush)', value: lag.p99us / 1000, unit: 'ms p99', 'p50 ms': lag.p50us / 1000, 'p99 ms': lag.p99us / 1000 });
 
   // 3. Bulk ingest from a Parquet file.
   const dataFile = join(process.cwd(), '.bench-data', `ingest-${ROWS}.parquet`);
@@ -91,8 +96,8 @@ try {
   const offlineCpu = process.cpuUsage();
   const offlineOnly = await store.featureGroup('bulk-offline').ingest(dataFile, { targetStores: ['OfflineStore'] });
   const offlineSeconds = (now() - offlineStart) / 1e9;
-  results.push({ measure: `bulk ingest to the offline store only`, value: offlineOnly.rowsWritten / offlineSeconds, unit: 'rows/s', 'p50 ms': '', 'p99 ms': '' });
-  results.push({ measure: `  (CPU, all threads: ${cpuSeconds(offlineCpu).toFixed(1)} s for ${offlineSeconds.toFixed(1)} s)`, value: ROWS / cpuSeconds(offlineCpu), unit: 'rows/CPU-s', 'p50 ms': '', 'p99 ms': '' });
+  report({ measure: `bulk ingest to the offline store only`, value: offlineOnly.rowsWritten / offlineSeconds, unit: 'rows/s', 'p50 ms': '', 'p99 ms': '' });
+  report({ measure: `  (CPU, all threads: ${cpuSeconds(offlineCpu).toFixed(1)} s for ${offlineSeconds.toFixed(1)} s)`, value: ROWS / cpuSeconds(offlineCpu), unit: 'rows/CPU-s', 'p50 ms': '', 'p99 ms': '' });
   const rssBefore = process.memoryUsage().rss;
   let peakRss = rssBefore;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
@@ -101,9 +106,9 @@ try {
   const result = await store.featureGroup('bulk').ingest(dataFile);
   const seconds = (now() - t) / 1e9;
   clearInterval(sampler);
-  results.push({ measure: `bulk ingest, ${ROWS.toLocaleString('en-US')} rows x 10 features (Parquet), both stores`, value: result.rowsWritten / seconds, unit: 'rows/s', 'p50 ms': '', 'p99 ms': '' });
-  results.push({ measure: `  (CPU, all threads: ${cpuSeconds(bothCpu).toFixed(1)} s for ${seconds.toFixed(1)} s)`, value: ROWS / cpuSeconds(bothCpu), unit: 'rows/CPU-s', 'p50 ms': '', 'p99 ms': '' });
-  results.push({ measure: 'bulk ingest peak RSS', value: peakRss / 2 ** 20, unit: 'MiB', 'p50 ms': '', 'p99 ms': '' });
+  report({ measure: `bulk ingest, ${ROWS.toLocaleString('en-US')} rows x 10 features (Parquet), both stores`, value: result.rowsWritten / seconds, unit: 'rows/s', 'p50 ms': '', 'p99 ms': '' });
+  report({ measure: `  (CPU, all threads: ${cpuSeconds(bothCpu).toFixed(1)} s for ${seconds.toFixed(1)} s)`, value: ROWS / cpuSeconds(bothCpu), unit: 'rows/CPU-s', 'p50 ms': '', 'p99 ms': '' });
+  report({ measure: 'bulk ingest peak RSS', value: peakRss / 2 ** 20, unit: 'MiB', 'p50 ms': '', 'p99 ms': '' });
 
   // 4. Commit cost and query planning time as commits pile up (one putRecord, one commit).
   await define(store, 'commits');
@@ -117,7 +122,7 @@ try {
       if (target - made <= 50) commitTimes.push(now() - c);
     }
     const commit = summarize(commitTimes, 1);
-    results.push({ measure: `put + commit at ${target.toLocaleString('en-US')} snapshots (last 50)`, value: commit.p50us / 1000, unit: 'ms p50', 'p50 ms': commit.p50us / 1000, 'p99 ms': commit.p99us / 1000 });
+    report({ measure: `put + commit at ${target.toLocaleString('en-US')} snapshots (last 50)`, value: commit.p50us / 1000, unit: 'ms p50', 'p50 ms': commit.p50us / 1000, 'p99 ms': commit.p99us / 1000 });
     const planning: number[] = [];
     const execution: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -127,8 +132,8 @@ try {
     }
     const plan = summarize(planning, 1);
     const scan = summarize(execution, 1);
-    results.push({ measure: `query planning after ${target.toLocaleString('en-US')} commits`, value: plan.p50us / 1000, unit: 'ms p50', 'p50 ms': plan.p50us / 1000, 'p99 ms': plan.p99us / 1000 });
-    results.push({ measure: `query execution (${target.toLocaleString('en-US')} small files)`, value: scan.p50us / 1000, unit: 'ms p50', 'p50 ms': scan.p50us / 1000, 'p99 ms': scan.p99us / 1000 });
+    report({ measure: `query planning after ${target.toLocaleString('en-US')} commits`, value: plan.p50us / 1000, unit: 'ms p50', 'p50 ms': plan.p50us / 1000, 'p99 ms': plan.p99us / 1000 });
+    report({ measure: `query execution (${target.toLocaleString('en-US')} small files)`, value: scan.p50us / 1000, unit: 'ms p50', 'p50 ms': scan.p50us / 1000, 'p99 ms': scan.p99us / 1000 });
   }
 } finally {
   await store.close();
