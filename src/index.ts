@@ -18,3 +18,30 @@ export type { IngestOptions, IngestResult, IngestProgress, FailedRow } from './i
 export type { IngestSource } from './ingest/ingest-sources.js';
 export type { QueryOptions, SnapshotInfo } from './sdk/offline-queries.js';
 export type { QueryResult } from './query/index.js';
+export { defineFeatureGroups, type FeatureDefinitionsDocument, type FeatureGroupSpec, type FeatureSpec } from './definitions/index.js';
+export type {
+  OptimizeInput,
+  OptimizeResult,
+  VacuumInput,
+  VacuumResult,
+  RetentionInput,
+  RowRemovalResult,
+  PurgeResult,
+  RunJobInput,
+  ListJobsInput,
+  JobInfo,
+  JobKind,
+  JobTrigger,
+  SchedulerOptions,
+  OptimizeHooks,
+  OptimizeProgress,
+} from './maintenance/index.js';
+export {
+  OptimizeInputSchema,
+  VacuumInputSchema,
+  RetentionInputSchema,
+  PurgeInputSchema,
+  TablePropertiesSchema,
+  RunJobInputSchema,
+  ListJobsInputSchema,
+} from './maintenance/index.js';

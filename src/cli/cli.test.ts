@@ -1,26 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../test-support/run-cli.js';
 
-const run = promisify(execFile);
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/users.yaml', import.meta.url));
 
-describe('floe CLI', () => {
+describe('floe CLI', { timeout: 120_000 }, () => {
   let dataDir: string;
-  const floe = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', main, '--data-dir', dataDir, ...args]);
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  };
+  const floe = (...args: string[]) => runCli(dataDir, args);
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'floe-cli-'));
@@ -50,6 +39,15 @@ describe('floe CLI', () => {
       '0,',
       '1,9007199254740993',
     ]);
+    // The same dataset as a Trino statement for a cluster, printed.
+    const trino = await floe('dataset', '--base', base, '--id', 'uid', '--event-time', 'at', '--feature-group', 'users:uid', '--sql-dialect', 'trino', '--base-relation', 'lake.training_rows', '--table', 'users=iceberg.floe.users');
+    expect(trino.code).toBe(0);
+    expect(trino.stdout).toContain('FROM lake.training_rows');
+    expect(trino.stdout).toContain('FROM iceberg.floe.users');
+    expect(trino.stdout).toContain('from_iso8601_timestamp_nanos("at")');
+    const noBase = await floe('dataset', '--base', base, '--id', 'uid', '--event-time', 'at', '--feature-group', 'users:uid', '--sql-dialect', 'spark');
+    expect(noBase.code).toBe(2);
+    expect(noBase.stderr).toMatch(/^error: baseRelation: a spark statement reads its base from a table on the cluster/);
   });
 
   it('reports bad input with the field and the reason, and a non-zero exit code', async () => {
@@ -63,4 +61,20 @@ describe('floe CLI', () => {
     await writeFile(definition, '{"featureGroupName": "x"');
     expect((await floe('feature-group', 'create', definition)).stderr).toMatch(/not valid json/);
   });
+
+  it('optimizes, vacuums and lists and runs jobs, for people and for machines', async () => {
+    await floe('put', 'users', '{"user_id":"u2","event_time":"2025-01-02T00:00:00Z","age":5}');
+    const optimized = JSON.parse((await floe('--json', 'optimize', 'users')).stdout) as { rewrittenDataFilesCount: number; addedDataFilesCount: number };
+    expect(optimized).toMatchObject({ rewrittenDataFilesCount: 2, addedDataFilesCount: 1 });
+    const vacuumed = JSON.parse((await floe('--json', 'vacuum', 'users', '--min-snapshots-to-keep', '1', '--max-snapshot-age-seconds', '0')).stdout) as { expiredSnapshotsCount: number };
+    expect(vacuumed.expiredSnapshotsCount).toBe(2);
+    const run = JSON.parse((await floe('--json', 'jobs', '--run', 'optimize', '--group', 'users')).stdout) as { kind: string; status: string; trigger: string };
+    expect(run).toMatchObject({ kind: 'optimize', status: 'succeeded', trigger: 'manual' });
+    const jobs = JSON.parse((await floe('--json', 'jobs', '--group', 'users')).stdout) as Array<{ kind: string }>;
+    expect(jobs.map((j) => j.kind)).toEqual(['optimize', 'vacuum', 'optimize']);
+    expect((await floe('jobs', '--kind', 'vacuum')).stdout).toMatch(/vacuum\s+users\s+manual\s+succeeded/);
+    const bad = await floe('query', 'OPTIMIZE users REWRITE DATA USING SORT');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected BIN_PACK, got 'SORT'/);
+  }, 120_000);
 });

@@ -25,3 +25,14 @@ export function formatCell(value: unknown): string {
   if (typeof value === 'object') return stringify(value) ?? '';
   return String(value);
 }
+
+/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return Boolean(stream.isTTY) && !process.env.NO_COLOR;
+}
+
+/** Adds an "Examples:" section to a command's --help. */
+export function withExamples<C extends { addHelpText(position: 'after', text: string): unknown }>(command: C, ...lines: string[]): C {
+  command.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+  return command;
+}

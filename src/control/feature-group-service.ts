@@ -6,6 +6,7 @@ import {
   NotFoundError,
   parseOrThrow,
   ResourceInUseError,
+  tagsSchema,
   ttlDurationSchema,
   validateCreateFeatureGroup,
   validateFeatureAdditions,
@@ -127,6 +128,10 @@ export class FeatureGroupService {
     if (input.description !== undefined && input.description.length > LIMITS.descriptionLength) {
       throw new ValidationError(`description: must be at most ${LIMITS.descriptionLength} characters`, { field: 'description' });
     }
+    const tags = input.tags === undefined ? undefined : parseOrThrow(tagsSchema, input.tags, 'tags');
+    if (tags && new Set(tags.map((t) => t.key)).size !== tags.length) {
+      throw new ValidationError('tags: each key may appear once', { field: 'tags' });
+    }
     let added = false;
     const updated = await this.registry.updateFeatureGroup(name, (current) => {
       assertReady(current);
@@ -150,6 +155,7 @@ export class FeatureGroupService {
         next.onlineStoreConfig = input.onlineStoreConfig.ttlDuration ? { ...rest, ttlDuration: input.onlineStoreConfig.ttlDuration } : rest;
       }
       if (input.description !== undefined) next.description = input.description;
+      if (tags !== undefined) next.tags = tags;
       return next;
     });
     this.cache.invalidate(name);

@@ -2,7 +2,7 @@ import { extname, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Table } from 'apache-arrow';
 import { InternalError, ValidationError } from '../domain/index.js';
-import { duckdbColumnsToArrow, toFloeValue } from '../query/index.js';
+import { duckdbResultToArrow, toFloeValue } from '../query/index.js';
 
 /**
  * A compiled dataset statement and the DuckDB connection that runs it. The connection must see
@@ -29,13 +29,7 @@ export class Dataset {
 
   /** An Apache Arrow table: int64 exact, TIMESTAMPTZ as microsecond UTC timestamps. */
   async arrow(): Promise<Table> {
-    const reader = await this.run(() => this.connection.runAndReadAll(this.sql));
-    const names = reader.columnNames();
-    const types = reader.columnTypes();
-    return duckdbColumnsToArrow(
-      names.map((name, i) => ({ name, type: types[i]! })),
-      reader.getColumns(),
-    );
+    return this.run(async () => (await duckdbResultToArrow(await this.connection.stream(this.sql))).table);
   }
 
   /** Writes a Parquet or CSV file (by extension, or `format`) with COPY; returns the number of rows. */

@@ -38,7 +38,8 @@ describe('compileToDuckDB', () => {
     // No window function on the one-record path: ASOF orders duplicates itself.
     expect(sql).not.toMatch(/OVER \(PARTITION BY/);
     expect(sql).toMatch(/ORDER BY __floe_row$/);
-    expect(sql).toMatch(/^SELECT \* EXCLUDE \(__floe_row\) FROM \($/m);
+    // The final SELECT names the dataset's columns: the base's, then the features.
+    expect(sql).toMatch(/^SELECT "user_id", "ts", "label", "age", "total" FROM \($/m);
   });
 
   it('puts asOf, the event-time range and delete handling in the candidates, maxAge in the projection', async () => {
@@ -51,9 +52,9 @@ describe('compileToDuckDB', () => {
         .includeDeletedRecords()
         .withNumberOfRecordsFromQueryResults(5),
     );
-    expect(sql).toContain('write_time <= make_timestamptz(1735689600000000)');
+    expect(sql).toContain('__floe_wt <= make_timestamptz(1735689600000000)');
     expect(sql).toContain('__floe_et BETWEEN make_timestamptz(0) AND make_timestamptz(1735689600000000)');
-    expect(sql).toContain('AND NOT is_deleted');
+    expect(sql).toContain('AND NOT __floe_deleted');
     expect(sql).toContain('g0.__floe_et >= b.__floe_t - to_microseconds(7200000000)');
     expect(sql).toMatch(/LIMIT 5$/);
   });
@@ -74,15 +75,20 @@ describe('compileToDuckDB', () => {
     ]) {
       const sql = await compile(b);
       expect(sql).not.toContain('ASOF');
-      expect(sql).toContain('OVER (PARTITION BY b.__floe_row, g.__floe_id)');
-      expect(sql).toMatch(/ORDER BY __floe_row( NULLS LAST, __floe_extra NULLS FIRST, __floe_xid)?, __floe_k0 DESC/);
+      // Delete markers counted newest first per row and identifier.
+      expect(sql).toContain(
+        'count(CASE WHEN __floe_deleted THEN 1 END) OVER (PARTITION BY __floe_r, __floe_id ORDER BY __floe_et DESC, __floe_wt DESC, __floe_at DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)',
+      );
+      expect(sql).toMatch(/ORDER BY __floe_row( NULLS LAST, __floe_extra NULLS FIRST, __floe_xid)?, __floe_k0_0 DESC, __floe_k0_1 DESC, __floe_k0_2 DESC/);
     }
     const recent = await compile(builder().withFeatureGroup(users).pointInTimeAccurateJoin().withNumberOfRecentRecordsByRecordIdentifier(3));
-    expect(recent).toContain('QUALIFY row_number() OVER (PARTITION BY __floe_row ORDER BY __floe_k DESC) <= 3');
-    expect(recent).toContain('QUALIFY row_number() OVER (PARTITION BY __floe_id, __floe_et ORDER BY __floe_k DESC) = 1');
+    expect(recent).toContain('row_number() OVER (PARTITION BY __floe_r ORDER BY __floe_et DESC, __floe_wt DESC, __floe_at DESC) AS __floe_n');
+    expect(recent).toContain('WHERE __floe_n <= 3');
+    expect(recent).toContain('row_number() OVER (PARTITION BY __floe_id, __floe_et ORDER BY __floe_wt DESC, __floe_at DESC) AS __floe_dup');
     const duplicates = await compile(builder().withFeatureGroup(users).pointInTimeAccurateJoin().includeDuplicatedRecords());
     expect(duplicates).not.toContain('PARTITION BY __floe_id, __floe_et');
-    expect(await compile(builder().withFeatureGroup(users, { joinType: 'right' }).pointInTimeAccurateJoin())).toContain('UNION ALL BY NAME');
+    const right = await compile(builder().withFeatureGroup(users, { joinType: 'right' }).pointInTimeAccurateJoin());
+    expect(right).toContain('\nUNION ALL\nSELECT NULL AS "user_id", NULL AS "ts", NULL AS "label", u.__floe_f0 AS "age"');
   });
 
   it('refuses plans whose base or relations do not fit, naming the field', async () => {

@@ -4,6 +4,7 @@ import { NotFoundError, type FeatureGroup } from '../domain/index.js';
 import { Dataset } from './dataset.js';
 import { registerBase } from './duckdb-bases.js';
 import { compileToDuckDB } from './duckdb-compiler.js';
+import { checkSqlOptions, compileForCluster, type ToSqlOptions } from './dialects.js';
 import type { DatasetPlan, DatasetSource } from './plan.js';
 
 export interface DuckDBDatasetSourceOptions {
@@ -32,8 +33,15 @@ export class DuckDBDatasetSource implements DatasetSource {
     return found;
   }
 
-  sql(plan: DatasetPlan): Promise<string> {
-    return this.with(plan, async (dataset) => dataset.toSQL());
+  async sql(plan: DatasetPlan, options: ToSqlOptions = {}): Promise<string> {
+    const dialect = checkSqlOptions(options);
+    if (dialect === 'duckdb') return this.with(plan, async (dataset) => dataset.toSQL());
+    const base = await registerBase(this.connection, plan.base, this.options.groups);
+    try {
+      return compileForCluster(plan, dialect, base.columns, options);
+    } finally {
+      await base.release();
+    }
   }
 
   rows(plan: DatasetPlan): Promise<Array<Record<string, unknown>>> {

@@ -1,6 +1,6 @@
 /**
  * Point-in-time correct datasets: an engine-independent plan built by `DatasetBuilder`, a DuckDB
- * compiler, and runners (`Dataset`, `DuckDBDatasetSource`; `newDatasetBuilder` for the store).
+ * compiler (and Trino and Spark SQL compilers over the same visitor), and runners (`Dataset`, `DuckDBDatasetSource`; `newDatasetBuilder` for the store).
  */
 export {
   DatasetBuilder,
@@ -13,7 +13,11 @@ export {
 } from './plan.js';
 export { JOIN_COMPARATORS, JOIN_TYPES, parseDuration, type JoinComparator, type JoinType } from './plan-options.js';
 export { outputFeatures, type OutputFeature } from './output-columns.js';
-export { compileToDuckDB, type DuckDBRelations } from './duckdb-compiler.js';
+export { DatasetSqlCompiler, type DatasetRelations } from './sql-compiler.js';
+export { compileToDuckDB, DuckDBDatasetCompiler, isoInstant, epochInstant, type DuckDBRelations } from './duckdb-compiler.js';
+export { compileToTrino, TrinoDatasetCompiler } from './trino-compiler.js';
+export { compileToSpark, SparkDatasetCompiler } from './spark-compiler.js';
+export { SQL_DIALECTS, type SqlDialect, type ToSqlOptions } from './dialects.js';
 export { Dataset } from './dataset.js';
 export { registerBase, type RegisteredBase } from './duckdb-bases.js';
 export { DuckDBDatasetSource, type DuckDBDatasetSourceOptions } from './duckdb-dataset-source.js';

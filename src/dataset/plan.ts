@@ -1,6 +1,6 @@
 /**
- * A dataset plan: plain, engine-independent data that a compiler (DuckDB today, Trino or Spark
- * later) turns into one SQL statement, and the immutable `DatasetBuilder` that makes it.
+ * A dataset plan: plain, engine-independent data that a compiler (DuckDB, Trino or Spark SQL; see
+ * sql-compiler.ts) turns into one SQL statement, and the immutable `DatasetBuilder` that makes it.
  *
  * Semantics, for each base row r with time t = r[eventTimeFeatureName] and each joined group:
  * - Event times are instants: ISO-8601 text with any offset ('2025-01-01T09:00:00+09:00' equals
@@ -34,6 +34,7 @@
  */
 import type { Table } from 'apache-arrow';
 import { toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
+import { checkSqlOptions, type ToSqlOptions } from './dialects.js';
 import { JOIN_COMPARATORS, JOIN_TYPES, nonEmptyName, oneOf, parseDuration, positiveInteger, type JoinComparator, type JoinType } from './plan-options.js';
 
 /** What a dataset starts from: rows, an Arrow table, a file, SQL, a feature group, or a relation the engine already knows. */
@@ -98,7 +99,8 @@ export interface FeatureGroupJoinOptions {
 export interface DatasetSource {
   /** Describes a feature group given to `withFeatureGroup` by name. */
   featureGroup(name: string): Promise<FeatureGroup>;
-  sql(plan: DatasetPlan): Promise<string>;
+  /** The statement for `options.dialect` (default: the one the source runs). */
+  sql(plan: DatasetPlan, options?: ToSqlOptions): Promise<string>;
   rows(plan: DatasetPlan): Promise<Array<Record<string, unknown>>>;
   arrow(plan: DatasetPlan): Promise<Table>;
   /** Writes a Parquet or CSV file (by extension); returns the number of rows. */
@@ -213,8 +215,13 @@ export class DatasetBuilder {
     return { ...rest, groups: resolved };
   }
 
-  async toSQL(): Promise<string> {
-    return this.source.sql(await this.plan());
+  /**
+   * The statement, for DuckDB (what Floe runs) or for a cluster: `{ dialect: 'trino' | 'spark' }`
+   * with the cluster's table names (see ToSqlOptions), so the same point-in-time join runs there.
+   */
+  async toSQL(options: ToSqlOptions = {}): Promise<string> {
+    checkSqlOptions(options);
+    return this.source.sql(await this.plan(), options);
   }
 
   async toRows(): Promise<Array<Record<string, unknown>>> {

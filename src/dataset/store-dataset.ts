@@ -1,6 +1,7 @@
 import type { Table } from 'apache-arrow';
 import type { FeatureGroup } from '../domain/index.js';
 import { compileToDuckDB, quoteIdentifier } from './duckdb-compiler.js';
+import { checkSqlOptions, compileForCluster, type ToSqlOptions } from './dialects.js';
 import { DatasetBuilder, type DatasetBase, type DatasetPlan, type DatasetSource } from './plan.js';
 
 /**
@@ -26,10 +27,12 @@ export class RunnerDatasetSource implements DatasetSource {
     return this.runner.featureGroup(name);
   }
 
-  async sql(plan: DatasetPlan): Promise<string> {
+  async sql(plan: DatasetPlan, options: ToSqlOptions = {}): Promise<string> {
+    const dialect = checkSqlOptions(options);
     const base = await this.runner.prepareBase(plan.base, plan.eventTimeFeatureName);
     // Only the event time's type matters to the compiler; the others are passed through.
     const columns = base.columns.map((name) => ({ name, type: name === plan.eventTimeFeatureName ? EVENT_TIME_TYPE[base.eventTimeKind] : 'ANY' }));
+    if (dialect !== 'duckdb') return compileForCluster(plan, dialect, columns, options);
     const groups = Object.fromEntries(plan.groups.map((g) => [g.featureGroupName, quoteIdentifier(g.featureGroupName)]));
     return compileToDuckDB(plan, { base: { from: base.relation, columns }, groups });
   }

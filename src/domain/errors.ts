@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'AccessDenied'
   | 'Unauthenticated'
   | 'StoreLocked'
+  | 'StorageFull'
+  | 'Unavailable'
   | 'Internal';
 
 export interface FloeErrorOptions {
@@ -92,6 +94,23 @@ export class StoreLockedError extends FloeError {
   readonly sagemakerName = 'ServiceUnavailable';
 }
 
+/**
+ * The disk holding the data directory is full (ENOSPC, EDQUOT): nothing of the refused call was
+ * acknowledged, everything acknowledged before is kept, and the same call succeeds once space returns.
+ */
+export class StorageFullError extends FloeError {
+  readonly code = 'StorageFull' as const;
+  readonly httpStatus = 507;
+  readonly sagemakerName = 'ServiceUnavailable';
+}
+
+/** A service Floe depends on (Redis, PostgreSQL) cannot be reached; retry once it is back. */
+export class UnavailableError extends FloeError {
+  readonly code = 'Unavailable' as const;
+  readonly httpStatus = 503;
+  readonly sagemakerName = 'ServiceUnavailable';
+}
+
 export class InternalError extends FloeError {
   readonly code = 'Internal' as const;
   readonly httpStatus = 500;
@@ -101,3 +120,24 @@ export class InternalError extends FloeError {
 export function isFloeError(error: unknown): error is FloeError {
   return error instanceof FloeError;
 }
+
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/** True for the errors of a full disk or exhausted quota, from Node, SQLite, LMDB or DuckDB. */
+export function isDiskFull(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && DISK_FULL_CODES.has(code)) return true;
+    if (/\bENOSPC\b|No space left on device|database or disk is full|MDB_MAP_FULL|Disk quota exceeded/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** A StorageFullError naming what could not be written, or the error itself when the disk is not full. */
+export function diskFullOr(error: unknown, what: string): unknown {
+  if (error instanceof StorageFullError || !isDiskFull(error)) return error;
+  return new StorageFullError(`${what}: the disk is full (no space left on device); acknowledged data is kept, retry once space is freed`, { cause: error });
+}
+
+/** Time travel to a snapshot that VACUUM expired: its files are gone, so it cannot be read. */
+export class SnapshotExpiredError extends NotFoundError {}

@@ -45,7 +45,7 @@ export const ttlDurationSchema = z.strictObject({
   value: z.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive'),
 });
 
-const featureDefinitionSchema = z.strictObject({
+export const featureDefinitionSchema = z.strictObject({
   featureName: featureNameSchema,
   featureType: z.enum(FEATURE_TYPES, { error: `must be one of ${FEATURE_TYPES.join(', ')}` }),
   collectionType: z.enum(COLLECTION_TYPES, { error: `must be one of ${COLLECTION_TYPES.join(', ')}` }).optional(),
@@ -62,12 +62,13 @@ const featureDefinitionSchema = z.strictObject({
     .optional(),
 });
 
-const tagSchema = z.strictObject({
+export const tagSchema = z.strictObject({
   key: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters'),
   value: z.string().max(256, 'must be at most 256 characters'),
 });
 
-const createSchema = z.strictObject({
+/** The shape of a create request (the cross-field rules are in validateCreateFeatureGroup). */
+export const createFeatureGroupSchema = z.strictObject({
   featureGroupName: featureGroupNameSchema,
   recordIdentifierFeatureName: featureNameSchema,
   eventTimeFeatureName: featureNameSchema,
@@ -92,6 +93,9 @@ const createSchema = z.strictObject({
   description: z.string().max(LIMITS.descriptionLength, `must be at most ${LIMITS.descriptionLength} characters`).optional(),
   tags: z.array(tagSchema).max(LIMITS.tags, `must hold at most ${LIMITS.tags} tags`).optional(),
 });
+
+/** A feature group's whole tag set, as an update replaces it. */
+export const tagsSchema = z.array(tagSchema).max(LIMITS.tags, `must hold at most ${LIMITS.tags} tags`);
 
 /** Checks one feature definition's own consistency (collection settings). */
 export function checkFeatureDefinition(def: FeatureDefinition, field: string): void {
@@ -132,7 +136,7 @@ export function checkNoDuplicates(definitions: FeatureDefinition[], existing: st
 
 /** Validates a create request whole: shapes, limits, identifier and event-time rules. */
 export function validateCreateFeatureGroup(input: unknown): CreateFeatureGroupInput {
-  const parsed = parseOrThrow(createSchema, input) as CreateFeatureGroupInput;
+  const parsed = parseOrThrow(createFeatureGroupSchema, input) as CreateFeatureGroupInput;
   parsed.featureDefinitions.forEach((def, i) => checkFeatureDefinition(def, `featureDefinitions[${i}]`));
   checkNoDuplicates(parsed.featureDefinitions);
 

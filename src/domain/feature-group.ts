@@ -104,6 +104,8 @@ export interface UpdateFeatureGroupInput {
   featureAdditions?: FeatureDefinition[];
   onlineStoreConfig?: { ttlDuration?: TtlDuration | null };
   description?: string;
+  /** The whole tag set, replacing the current one (SageMaker's AddTags and DeleteTags in one call). */
+  tags?: Tag[];
 }
 
 export interface UpdateFeatureMetadataInput {

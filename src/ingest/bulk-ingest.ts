@@ -15,12 +15,18 @@ export interface IngestOptions {
   chunkRows?: number;
   /** DuckDB's memory limit when ingesting a file (default 2GB); beyond it, work spills to disk. */
   memoryLimit?: string;
+  /** The `api_invocation_time` of every row (default: now). Identifies the ingest's rows for recovery. */
+  apiInvocationTimeMicros?: number;
 }
 
 export interface IngestProgress {
   rowsRead: number;
   rowsWritten: number;
   rowsFailed: number;
+  /** Files only: the stage under way (checking rows, writing Parquet, updating the online store). */
+  stage?: 'checking' | 'writing' | 'online';
+  /** Files only, while checking: the rows in the file (exact for Parquet, estimated from line lengths for CSV and JSON Lines); rowsRead is then DuckDB's progress times it. */
+  totalRows?: number;
 }
 
 export interface FailedRow {
@@ -60,7 +66,7 @@ export async function bulkIngest(
   }
   if (typeof source === 'string') return ingestFile(group, source, stores, { online, offline }, options);
   const chunkRows = options.chunkRows ?? 100_000;
-  const apiInvocationTimeMicros = Date.now() * 1000;
+  const apiInvocationTimeMicros = options.apiInvocationTimeMicros ?? Date.now() * 1000;
   const ttl = group.onlineStoreConfig.ttlDuration;
   const progress: IngestResult = { rowsRead: 0, rowsWritten: 0, rowsFailed: 0, failedRows: [] };
   const files: DataFile[] = [];

@@ -7,6 +7,7 @@ import type { OfflineStore } from '../offline/index.js';
 import type { OnlineRecord, OnlineStore } from '../online/online-store.js';
 import { toFloeValue } from '../query/values.js';
 import type { IngestOptions, IngestResult } from './bulk-ingest.js';
+import { estimateRows, withDuckDBProgress } from './duckdb-progress.js';
 import { castColumns, castValue, eventMicrosExpression, quoteIdentifier as q, reasonExpression, type JsonTextColumns } from './file-ingest-sql.js';
 
 const MAX_FAILED_ROWS = 10_000;
@@ -26,7 +27,11 @@ export async function fileReader(path: string): Promise<string> {
   // CSV cells are read as the text they are (a String feature keeps '2025-01-01T00:00:00Z' as
   // written, not as a sniffed timestamp); the checks and casts give each feature its type.
   if (ext === '.csv') return `read_csv(${literal}, header = true, all_varchar = true)`;
-  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return `read_json(${literal}, format = 'newline_delimited')`;
+  // JSON has no date type: without these formats DuckDB turns ISO strings into zone-less
+  // TIMESTAMPs and DATEs, which loses the zone of event times and rewrites String features.
+  if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') {
+    return `read_json(${literal}, format = 'newline_delimited', dateformat = 'no dates', timestampformat = 'no timestamps')`;
+  }
   throw new ValidationError(`source: '${path}' is not a .parquet, .csv or .jsonl file`, { field: 'source' });
 }
 
@@ -54,7 +59,7 @@ export async function ingestFile(
   });
   const connection = await instance.connect();
   try {
-    return await run(connection, group, reader, stores, targets, options);
+    return await run(connection, group, reader, stores, targets, options, resolve(path));
   } catch (error) {
     if (error instanceof ValidationError) throw error;
     throw new ValidationError(`source: cannot ingest '${path}': ${(error as Error).message}`, { field: 'source', cause: error });
@@ -72,6 +77,7 @@ async function run(
   stores: { online: OnlineStore; offline: OfflineStore },
   targets: { online: boolean; offline: boolean },
   options: IngestOptions,
+  path: string,
 ): Promise<IngestResult> {
   const described = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`)).getRowObjectsJS();
   const columns = described.map((r) => String(r.column_name));
@@ -87,9 +93,14 @@ async function run(
     if (!columns.includes(required)) throw new ValidationError(`${required}: the file has no '${required}' column`, { field: required });
   }
 
-  await connection.run(
+  const tick = options.onProgress;
+  const estimate = tick ? await estimateRows(connection, path) : undefined;
+  const checking = tick && estimate !== undefined
+    ? (fraction: number) => tick({ rowsRead: Math.round(fraction * estimate), rowsWritten: 0, rowsFailed: 0, stage: 'checking', totalRows: estimate })
+    : undefined;
+  await withDuckDBProgress(connection, checking, () => connection.run(
     `CREATE TEMP TABLE checked AS SELECT *, CAST(row_number() OVER () - 1 AS BIGINT) AS __row, ${reasonExpression(group, present, jsonText)} AS __reason FROM ${reader}`,
-  );
+  ));
   const [counts] = (await connection.runAndReadAll('SELECT count(*) AS total, count(__reason) AS failed FROM checked')).getRowObjectsJS();
   const rowsRead = Number(counts!.total);
   const rowsFailed = Number(counts!.failed);
@@ -104,13 +115,14 @@ async function run(
     throw new ValidationError(`row ${first.row}: ${first.reason} (${rowsFailed} bad rows; nothing was written)`, { field: first.field });
   }
   const result: IngestResult = { rowsRead, rowsWritten: rowsRead - rowsFailed, rowsFailed, failedRows };
+  tick?.({ rowsRead, rowsWritten: 0, rowsFailed, stage: 'writing' });
 
   if (targets.offline && result.rowsWritten > 0) {
     const table = await stores.offline.tableFiles(group.featureGroupName);
     const nowMicros = Date.now() * 1000;
     const projection = table.columns.map((c) => {
       if (c.name === 'write_time') return `make_timestamptz(${nowMicros}) AS write_time`;
-      if (c.name === 'api_invocation_time') return `make_timestamptz(${nowMicros}) AS api_invocation_time`;
+      if (c.name === 'api_invocation_time') return `make_timestamptz(${options.apiInvocationTimeMicros ?? nowMicros}) AS api_invocation_time`;
       if (c.name === 'is_deleted') return 'false AS is_deleted';
       const f = present.find((p) => p.featureName === c.name);
       return f ? castColumns([f], jsonText) : `CAST(NULL AS ${c.type}) AS ${q(c.name)}`;
@@ -118,7 +130,7 @@ async function run(
     const snapshot = await stores.offline.appendFromSelect(group.featureGroupName, `SELECT ${projection.join(', ')} FROM checked WHERE __reason IS NULL`, connection);
     if (snapshot) result.snapshotId = snapshot['snapshot-id'];
   }
-  options.onProgress?.({ rowsRead, rowsWritten: result.rowsWritten, rowsFailed });
+  tick?.({ rowsRead, rowsWritten: result.rowsWritten, rowsFailed, stage: 'online' });
 
   if (targets.online && result.rowsWritten > 0) await updateOnline(connection, group, present, jsonText, stores.online);
   return result;

@@ -4,3 +4,4 @@ export { OfflineBuffer, type OfflineTableWriter, type OfflineBufferOptions } fro
 export { StoreApplier, type OfflineSink } from './store-applier.js';
 export { encodeEntry, decodeEntry } from './entry-codec.js';
 export { openWriteAheadLog } from './wal-adapter.js';
+export { BulkIngestJournal, type PendingIngest } from './bulk-ingest-journal.js';

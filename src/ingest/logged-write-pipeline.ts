@@ -39,7 +39,8 @@ export class LoggedWritePipeline implements WritePipeline {
   /** Call from the offline sink when rows are committed. */
   readonly onOfflineCommitted = (positions: bigint[]): void => {
     this.tracker.end(positions);
-    this.scheduleCheckpoint();
+    // A failed checkpoint (a full disk) is harmless: the log keeps more, and the next commit retries.
+    this.scheduleCheckpoint().catch(() => undefined);
   };
 
   /** Re-applies what was acknowledged but may not have reached the stores before a crash. */

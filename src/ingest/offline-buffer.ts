@@ -124,7 +124,8 @@ export class OfflineBuffer implements OfflineSink {
     const buffer = this.groups.get(group);
     if (!buffer) return;
     if (buffer.committing) {
-      await buffer.committing;
+      // The running commit reports its own failure (and retries); this one only follows it.
+      await buffer.committing.catch(() => undefined);
       if (buffer.rows.length > 0) this.commitSoon(group, 0);
       return;
     }

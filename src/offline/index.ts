@@ -10,6 +10,6 @@ export type { DataFile } from './iceberg/manifest.js';
 export type { OfflineRow } from './parquet-writer.js';
 export * from './objectstore/index.js';
 
-export async function openOfflineStore(options: { warehouse: string; pointers: TablePointerStore }): Promise<OfflineStore> {
-  return new OfflineStore(await LocalObjectStore.open(options.warehouse), options.pointers);
+export async function openOfflineStore(options: { warehouse: string; pointers: TablePointerStore; sync?: boolean }): Promise<OfflineStore> {
+  return new OfflineStore(await LocalObjectStore.open(options.warehouse, { sync: options.sync ?? true }), options.pointers);
 }

@@ -1,8 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { FeatureGroup } from '../domain/index.js';
+import { diskFullOr, type FeatureGroup } from '../domain/index.js';
 import { IcebergTable } from './iceberg/iceberg-table.js';
 import type { DataFile } from './iceberg/manifest.js';
 import { duckdbType } from './iceberg/schema.js';
@@ -30,6 +30,7 @@ export interface TableFiles {
  */
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
+  private readonly appendListeners = new Set<(group: string, snapshot: Snapshot, properties: Record<string, string>) => void>();
   private instance?: Promise<DuckDBInstance>;
 
   constructor(
@@ -37,8 +38,11 @@ export class OfflineStore {
     private readonly pointers: TablePointerStore,
   ) {}
 
-  /** Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one statement at a time. */
-  private async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `body` on a connection of its own: groups commit concurrently, and a connection runs one
+   * statement at a time. This instance writes table files; it is not the sandboxed query engine.
+   */
+  async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
     const connection = await (await this.instance).connect();
     try {
@@ -88,11 +92,13 @@ export class OfflineStore {
 
   /** Appends rows as one data file and one commit; records `logPosition` in the snapshot summary. */
   async appendRows(group: string, rows: OfflineRow[], logPosition?: bigint): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const file = await this.writeRows(table, rows);
-    if (!file) return undefined;
-    return table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() });
+    return this.guarded('offline store append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const file = await this.writeRows(table, rows);
+      if (!file) return undefined;
+      return this.notifyAppend(table, await table.append([file], logPosition === undefined ? {} : { [LOG_POSITION_KEY]: logPosition.toString() }));
+    });
   }
 
   /**
@@ -100,13 +106,26 @@ export class OfflineStore {
    * with `writeTimeMicros`; records `logPosition` in the snapshot summary.
    */
   async appendLogEntries(group: string, entries: string[], writeTimeMicros: number, logPosition: bigint): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const { localPath, uri } = await this.newDataFile(table);
-    const scratch = await this.scratchDir();
-    const file = await this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri));
-    if (!file) return undefined;
-    return table.append([file], { [LOG_POSITION_KEY]: logPosition.toString() });
+    return this.guarded('offline store append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const { localPath, uri } = await this.newDataFile(table);
+      const scratch = await this.scratchDir();
+      const file = await removedOnFailure(localPath, () =>
+        this.withConnection((c) => writeParquetFromLogEntries(c, entries, writeTimeMicros, table.schema(), scratch, localPath, uri)),
+      );
+      if (!file) return undefined;
+      return table.append([file], { [LOG_POSITION_KEY]: logPosition.toString() });
+    });
+  }
+
+  /** A full disk is a StorageFullError; nothing of a failed commit is visible (its files are orphans for vacuum). */
+  private async guarded<T>(what: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      throw diskFullOr(error, what);
+    }
   }
 
   private scratch?: Promise<string>;
@@ -122,25 +141,54 @@ export class OfflineStore {
 
   /** Appends the result of a DuckDB SELECT (bulk ingest straight from files). */
   async appendFromSelect(group: string, select: string, connection?: DuckDBConnection): Promise<Snapshot | undefined> {
-    const table = await this.table(group);
-    await table.refresh();
-    const { localPath, uri } = await this.newDataFile(table);
-    const file = connection
-      ? await writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
-      : await this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
-    return file ? table.append([file]) : undefined;
+    return this.guarded('offline store bulk append', async () => {
+      const table = await this.table(group);
+      await table.refresh();
+      const { localPath, uri } = await this.newDataFile(table);
+      const file = await removedOnFailure(localPath, () =>
+        connection
+          ? writeParquetFromSelect(connection, select, table.schema(), localPath, uri)
+          : this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)),
+      );
+      return file ? this.notifyAppend(table, await table.append([file])) : undefined;
+    });
   }
 
   /** Writes rows as a data file of the group's table without committing it (bulk ingest commits many at once). */
   async writeDataFile(group: string, rows: OfflineRow[]): Promise<DataFile | undefined> {
+    return this.guarded('offline store data file', async () => this.writeRows(await this.table(group), rows));
+  }
+
+  /** Writes the result of a DuckDB SELECT as a data file of the group's table, without committing it (compaction, copy-on-write). */
+  async writeDataFileFromSelect(group: string, select: string): Promise<DataFile | undefined> {
     const table = await this.table(group);
-    return this.writeRows(table, rows);
+    const { localPath, uri } = await this.newDataFile(table);
+    return this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri));
+  }
+
+  /** Told after every append committed through this store (maintenance checks for small files there). */
+  onAppend(listener: (group: string, snapshot: Snapshot, properties: Record<string, string>) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  private notifyAppend(table: IcebergTable, snapshot: Snapshot): Snapshot {
+    for (const listener of this.appendListeners) {
+      try {
+        listener(table.name, snapshot, table.metadata.properties);
+      } catch {
+        // a listener's failure is its own; the commit stands
+      }
+    }
+    return snapshot;
   }
 
   /** Commits data files written by writeDataFile as one append snapshot. */
   async commitDataFiles(group: string, files: DataFile[], summary: Record<string, string> = {}): Promise<Snapshot> {
-    const table = await this.table(group);
-    return table.append(files, summary);
+    return this.guarded('offline store commit', async () => {
+      const table = await this.table(group);
+      return this.notifyAppend(table, await table.append(files, summary));
+    });
   }
 
   /** Removes data files that were written but will not be committed. */
@@ -151,7 +199,7 @@ export class OfflineStore {
   private async writeRows(table: IcebergTable, rows: OfflineRow[]): Promise<DataFile | undefined> {
     const { localPath, uri } = await this.newDataFile(table);
     const scratch = await this.scratchDir();
-    return this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri));
+    return removedOnFailure(localPath, () => this.withConnection((c) => writeParquetFromRows(c, rows, table.schema(), scratch, localPath, uri)));
   }
 
   private async newDataFile(table: IcebergTable): Promise<{ localPath: string; uri: string }> {
@@ -208,5 +256,15 @@ export class OfflineStore {
 
   async close(): Promise<void> {
     if (this.instance) (await this.instance).closeSync();
+  }
+}
+
+/** A data file that failed half-way (a full disk) is removed at once rather than left for vacuum. */
+async function removedOnFailure<T>(localPath: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    await rm(localPath, { force: true }).catch(() => undefined);
+    throw error;
   }
 }

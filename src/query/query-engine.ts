@@ -5,7 +5,7 @@ import { realpath } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InternalError, LimitExceededError, ValidationError, isFloeError } from '../domain/index.js';
-import { duckdbColumnsToArrow } from './arrow.js';
+import { duckdbResultToArrow } from './arrow.js';
 import { checkTables, quoteIdentifier, viewSql, type QueryTable } from './query-table.js';
 import { openSandbox } from './sandbox.js';
 import { prepareSelect } from './statement-guard.js';
@@ -114,9 +114,8 @@ export class QueryEngine {
   async queryArrow(sql: string, tables: QueryTable[], options: QueryRunOptions = {}): Promise<Table> {
     const maxRows = checkMaxRows(options.maxRows);
     return this.run(sql, tables, async (connection) => {
-      const reader = await read(connection, sql, maxRows);
-      const values = reader.getColumns().map((column) => (maxRows === undefined ? column : column.slice(0, maxRows)));
-      return duckdbColumnsToArrow(columnsOf(reader), values);
+      const result = await (await prepareSelect(connection, sql)).stream();
+      return (await duckdbResultToArrow(result, { maxRows, names: result.deduplicatedColumnNames() })).table;
     });
   }
 

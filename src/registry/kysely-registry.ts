@@ -6,6 +6,8 @@ import type {
   AccessKey,
   AccessRole,
   JobRun,
+  JobRunQuery,
+  Lease,
   ListFeatureGroupsPage,
   ListFeatureGroupsQuery,
   Registry,
@@ -166,34 +168,96 @@ export class KyselyRegistry implements Registry {
       feature_group_name: run.featureGroupName ?? null,
       kind: run.kind,
       status: run.status,
+      trigger: run.trigger ?? null,
       started_at: run.startedAt.toISOString(),
       finished_at: run.finishedAt?.toISOString() ?? null,
+      duration_ms: run.durationMs ?? null,
+      files_before: run.filesBefore ?? null,
+      files_after: run.filesAfter ?? null,
+      bytes_before: run.bytesBefore ?? null,
+      bytes_after: run.bytesAfter ?? null,
       details: JSON.stringify(run.details),
       error: run.error ?? null,
     };
+    const { id: _id, feature_group_name: _g, kind: _k, started_at: _s, ...changing } = values;
     await this.db
       .insertInto('job_runs')
       .values(values)
-      .onConflict((oc) => oc.column('id').doUpdateSet({ status: values.status, finished_at: values.finished_at, details: values.details, error: values.error }))
+      .onConflict((oc) => oc.column('id').doUpdateSet(changing))
       .execute();
   }
 
-  async listJobRuns(query: { featureGroupName?: string; limit?: number } = {}): Promise<JobRun[]> {
+  async listJobRuns(query: JobRunQuery = {}): Promise<JobRun[]> {
     const limit = query.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit: must be a whole number of at least 1', { field: 'limit' });
     let select = this.db.selectFrom('job_runs').selectAll();
     if (query.featureGroupName) select = select.where('feature_group_name', '=', query.featureGroupName);
+    if (query.kind) select = select.where('kind', '=', query.kind);
+    if (query.status) select = select.where('status', '=', query.status);
     const rows = await select.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-    return rows.map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      status: r.status as JobRun['status'],
-      startedAt: new Date(r.started_at),
-      details: JSON.parse(r.details) as Record<string, unknown>,
-      ...(r.feature_group_name === null ? {} : { featureGroupName: r.feature_group_name }),
-      ...(r.finished_at === null ? {} : { finishedAt: new Date(r.finished_at) }),
-      ...(r.error === null ? {} : { error: r.error }),
-    }));
+    const num = (v: number | string | bigint | null) => (v === null ? undefined : Number(v));
+    return rows.map((r) => {
+      const run: JobRun = {
+        id: r.id,
+        kind: r.kind,
+        status: r.status as JobRun['status'],
+        startedAt: new Date(r.started_at),
+        details: JSON.parse(r.details) as Record<string, unknown>,
+      };
+      if (r.feature_group_name !== null) run.featureGroupName = r.feature_group_name;
+      if (r.trigger !== null) run.trigger = r.trigger;
+      if (r.finished_at !== null) run.finishedAt = new Date(r.finished_at);
+      const numbers = { durationMs: r.duration_ms, filesBefore: r.files_before, filesAfter: r.files_after, bytesBefore: r.bytes_before, bytesAfter: r.bytes_after };
+      for (const [key, value] of Object.entries(numbers)) {
+        const n = num(value);
+        if (n !== undefined) run[key as keyof typeof numbers] = n;
+      }
+      if (r.error !== null) run.error = r.error;
+      return run;
+    });
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number, options: { replacing?: string; now?: Date } = {}): Promise<boolean> {
+    const now = options.now ?? new Date();
+    const expires = new Date(now.getTime() + ttlMs).toISOString();
+    // ISO-8601 UTC text sorts as time, in every dialect.
+    const taken = await this.db
+      .updateTable('leases')
+      .set({ holder, acquired_at: now.toISOString(), expires_at: expires })
+      .where('name', '=', name)
+      .where((eb) => {
+        const free = [eb('expires_at', '<=', now.toISOString()), eb('holder', '=', holder)];
+        if (options.replacing !== undefined) free.push(eb('holder', '=', options.replacing));
+        return eb.or(free);
+      })
+      .executeTakeFirst();
+    if (taken.numUpdatedRows === 1n) return true;
+    try {
+      await this.db.insertInto('leases').values({ name, holder, acquired_at: now.toISOString(), expires_at: expires }).execute();
+      return true;
+    } catch (error) {
+      if (this.dialect.isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async renewLease(name: string, holder: string, ttlMs: number, now: Date = new Date()): Promise<boolean> {
+    const result = await this.db
+      .updateTable('leases')
+      .set({ expires_at: new Date(now.getTime() + ttlMs).toISOString() })
+      .where('name', '=', name)
+      .where('holder', '=', holder)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute();
+  }
+
+  async getLease(name: string): Promise<Lease | undefined> {
+    const row = await this.db.selectFrom('leases').selectAll().where('name', '=', name).executeTakeFirst();
+    return row ? { name: row.name, holder: row.holder, acquiredAt: new Date(row.acquired_at), expiresAt: new Date(row.expires_at) } : undefined;
   }
 
   async putAccessKey(key: AccessKey): Promise<void> {

@@ -203,5 +203,40 @@ export function registryBehaviour(label: string, open: () => Promise<Registry>, 
       expect(await registry.getAccessKey(keyId)).toBeUndefined();
       await expect(registry.listJobRuns({ limit: 0 })).rejects.toMatchObject({ name: 'ValidationError', field: 'limit' });
     });
+
+    it('records maintenance columns and filters job runs by kind and status', async () => {
+      const group = name('jobs');
+      const startedAt = new Date('2031-01-01T00:00:00Z');
+      const run = {
+        id: randomUUID(), featureGroupName: group, kind: 'vacuum', status: 'failed' as const, trigger: 'schedule', startedAt,
+        finishedAt: new Date('2031-01-01T00:00:02Z'), durationMs: 2000, filesBefore: 10, filesAfter: 3, bytesBefore: 5_000_000_000, bytesAfter: 1200,
+        details: {}, error: 'boom',
+      };
+      await registry.recordJobRun(run);
+      await registry.recordJobRun({ id: randomUUID(), featureGroupName: group, kind: 'optimize', status: 'succeeded', startedAt, details: {} });
+      expect(await registry.listJobRuns({ featureGroupName: group, kind: 'vacuum' })).toEqual([run]);
+      expect((await registry.listJobRuns({ featureGroupName: group, status: 'succeeded' })).map((r) => r.kind)).toEqual(['optimize']);
+    });
+
+    it('grants a lease to one holder at a time, until it expires, is released or its holder is replaced', async () => {
+      const lease = `maintenance:${tag}`;
+      const t0 = new Date('2032-01-01T00:00:00Z');
+      const at = (ms: number) => new Date(t0.getTime() + ms);
+      expect(await registry.acquireLease(lease, 'a', 1000, { now: t0 })).toBe(true);
+      expect(await registry.acquireLease(lease, 'b', 1000, { now: at(500) })).toBe(false);
+      expect(await registry.acquireLease(lease, 'a', 1000, { now: at(500) })).toBe(true);
+      expect(await registry.renewLease(lease, 'a', 1000, at(1000))).toBe(true);
+      expect(await registry.renewLease(lease, 'b', 1000, at(1000))).toBe(false);
+      expect(await registry.acquireLease(lease, 'b', 1000, { now: at(1900) })).toBe(false);
+      expect(await registry.acquireLease(lease, 'b', 1000, { now: at(2000) })).toBe(true);
+      expect((await registry.getLease(lease))?.holder).toBe('b');
+      expect(await registry.acquireLease(lease, 'c', 1000, { now: at(2100), replacing: 'b' })).toBe(true);
+      await registry.releaseLease(lease, 'b');
+      expect((await registry.getLease(lease))?.holder).toBe('c');
+      await registry.releaseLease(lease, 'c');
+      expect(await registry.getLease(lease)).toBeUndefined();
+      const racers = await Promise.all(['x', 'y', 'z', 'w'].map((h) => registry.acquireLease(`${lease}-race`, h, 60_000)));
+      expect(racers.filter(Boolean)).toHaveLength(1);
+    });
   });
 }

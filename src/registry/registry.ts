@@ -58,7 +58,20 @@ export interface Registry {
 
   /** Maintenance and other jobs: one row per run, updated as it progresses (upsert by id). */
   recordJobRun(run: JobRun): Promise<void>;
-  listJobRuns(query?: { featureGroupName?: string; limit?: number }): Promise<JobRun[]>;
+  /** Newest first. */
+  listJobRuns(query?: JobRunQuery): Promise<JobRun[]>;
+
+  /**
+   * Takes the named lease for `ttlMs` when it is free, expired, already ours, or held by
+   * `replacing` (a holder the caller knows is dead). Returns false, changing nothing, when
+   * another holder has it. Times are the caller's clock: keep TTLs well above clock skew.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number, options?: { replacing?: string; now?: Date }): Promise<boolean>;
+  /** Extends a lease we hold; false when it is no longer ours (expired and taken). */
+  renewLease(name: string, holder: string, ttlMs: number, now?: Date): Promise<boolean>;
+  /** Gives a lease up (nothing when it is not ours). */
+  releaseLease(name: string, holder: string): Promise<void>;
+  getLease(name: string): Promise<Lease | undefined>;
 
   /** API credentials. The secret is stored as given: SigV4 needs it to verify signatures. */
   putAccessKey(key: AccessKey): Promise<void>;
@@ -75,10 +88,33 @@ export interface JobRun {
   featureGroupName?: string;
   kind: string;
   status: 'running' | 'succeeded' | 'failed';
+  /** What started it: 'manual', 'schedule' or 'automatic'. */
+  trigger?: string;
   startedAt: Date;
   finishedAt?: Date;
+  durationMs?: number;
+  filesBefore?: number;
+  filesAfter?: number;
+  bytesBefore?: number;
+  bytesAfter?: number;
   details: Record<string, unknown>;
   error?: string;
+}
+
+export interface JobRunQuery {
+  featureGroupName?: string;
+  kind?: string;
+  status?: JobRun['status'];
+  /** Default 100. */
+  limit?: number;
+}
+
+/** A named, expiring claim on a resource (one maintenance run per table across processes). */
+export interface Lease {
+  name: string;
+  holder: string;
+  acquiredAt: Date;
+  expiresAt: Date;
 }
 
 export type AccessRole = 'admin' | 'writer' | 'reader';

@@ -24,6 +24,19 @@ export interface JobRunTable {
   finished_at: string | null;
   details: string;
   error: string | null;
+  trigger: string | null;
+  duration_ms: number | string | bigint | null;
+  files_before: number | string | bigint | null;
+  files_after: number | string | bigint | null;
+  bytes_before: number | string | bigint | null;
+  bytes_after: number | string | bigint | null;
+}
+
+export interface LeaseTable {
+  name: string;
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
 }
 
 export interface AccessKeyTable {
@@ -39,4 +52,5 @@ export interface RegistryDatabase {
   table_pointers: TablePointerTable;
   job_runs: JobRunTable;
   access_keys: AccessKeyTable;
+  leases: LeaseTable;
 }

@@ -1,7 +1,19 @@
 import { ValidationError, type FeatureRecord, type FeatureGroup } from '../domain/index.js';
 import type { IngestOptions, IngestResult } from '../ingest/bulk-ingest.js';
 import type { IngestSource } from '../ingest/ingest-sources.js';
+import type { FeatureGroupApi } from './feature-store-api.js';
 import type { OfflineQueries, SnapshotInfo } from './offline-queries.js';
+import type {
+  MaintenanceService,
+  OptimizeHooks,
+  OptimizeInput,
+  OptimizeResult,
+  PurgeResult,
+  RetentionInput,
+  RowRemovalResult,
+  VacuumInput,
+  VacuumResult,
+} from '../maintenance/index.js';
 import type {
   DeleteRecordOptions,
   GetRecordOptions,
@@ -16,11 +28,12 @@ import type {
  * One feature group's records: `store.featureGroup('users').putRecord({...})`.
  * A light handle: it holds only the name, so it stays valid across updates of the group.
  */
-export class FeatureGroupHandle {
+export class FeatureGroupHandle implements FeatureGroupApi {
   constructor(
     readonly name: string,
     private readonly records: RecordService,
     private readonly queries: OfflineQueries,
+    private readonly maintenance: MaintenanceService,
     private readonly describeGroup: () => Promise<FeatureGroup>,
     private readonly bulk: (source: IngestSource, options?: IngestOptions) => Promise<IngestResult>,
   ) {}
@@ -84,6 +97,43 @@ export class FeatureGroupHandle {
   /** The offline table's snapshots, oldest first (each commit, compaction or delete is one). */
   async snapshots(): Promise<SnapshotInfo[]> {
     return this.queries.snapshots(await this.describeGroup());
+  }
+
+  /**
+   * Bin-pack compaction of the offline table (OPTIMIZE ... REWRITE DATA USING BIN_PACK): small
+   * files rewritten into files near `targetFileSizeBytes`, optionally sorted, as one `replace`
+   * snapshot with merged manifests; the content stays identical and concurrent writes are kept.
+   */
+  optimize(input: OptimizeInput = {}, options: { hooks?: OptimizeHooks } = {}): Promise<OptimizeResult> {
+    return this.maintenance.optimize(this.name, input, options);
+  }
+
+  /** VACUUM: expires old snapshots, deletes the files only they referenced, removes old orphan files. */
+  vacuum(input: VacuumInput = {}): Promise<VacuumResult> {
+    return this.maintenance.vacuum(this.name, input);
+  }
+
+  /** Removes offline rows older than the retention period (by event time) as one `overwrite` snapshot. */
+  applyRetention(input: RetentionInput = {}): Promise<RowRemovalResult & { cutoff: string }> {
+    return this.maintenance.retention(this.name, input);
+  }
+
+  /**
+   * Privacy delete: removes every row of these identifiers from the offline table (one
+   * copy-on-write snapshot) and from the online store. After VACUUM expires the older snapshots,
+   * their bytes are gone from disk.
+   */
+  purgeRecords(recordIds: Array<string | number | bigint>): Promise<PurgeResult> {
+    return this.maintenance.purge(this.name, { recordIdentifiers: recordIds });
+  }
+
+  /** ALTER TABLE ... SET TBLPROPERTIES: Athena's names accepted; returns every property after. */
+  setTableProperties(properties: Record<string, string>): Promise<Record<string, string>> {
+    return this.maintenance.setTableProperties(this.name, properties);
+  }
+
+  tableProperties(): Promise<Record<string, string>> {
+    return this.maintenance.tableProperties(this.name);
   }
 
   /** Resolves when everything acknowledged before the call is committed to the offline store. */

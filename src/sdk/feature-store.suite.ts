@@ -8,7 +8,7 @@ import {
   type CreateFeatureGroupInput,
   type FloeError,
 } from '../domain/index.js';
-import type { FeatureStore } from './feature-store.js';
+import type { FeatureStoreApi as FeatureStore } from './feature-store-api.js';
 
 /**
  * The SDK's behaviour, run against every way of opening a store (embedded, shared on

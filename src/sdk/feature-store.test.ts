@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { FeatureStore } from './feature-store.js';
 import { featureStoreBehaviour } from './feature-store.suite.js';
 import { offlineBehaviour } from './offline-store.suite.js';
+import { datasetBehaviour } from './dataset.suite.js';
 
 const embedded = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-sdk-'));
@@ -21,6 +22,7 @@ const embedded = async () => {
 };
 featureStoreBehaviour('embedded (SQLite registry, LMDB online store)', embedded);
 offlineBehaviour('embedded', embedded);
+datasetBehaviour('embedded', embedded);
 
 const POSTGRES_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 

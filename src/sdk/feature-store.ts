@@ -31,12 +31,27 @@ import type { Table as ArrowTable } from 'apache-arrow';
 import type { OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
 import { bulkIngest } from '../ingest/bulk-ingest.js';
+import { BulkIngestJournal } from '../ingest/index.js';
+import { ValidationError } from '../domain/index.js';
+import { recoverBulkIngests } from './bulk-ingest-recovery.js';
 import { newDatasetBuilder, type DatasetBase, type DatasetBuilder } from '../dataset/index.js';
+import {
+  MaintenanceScheduler,
+  MaintenanceService,
+  parseMaintenanceStatement,
+  type JobInfo,
+  type ListJobsInput,
+  type RunJobInput,
+  type SchedulerOptions,
+} from '../maintenance/index.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { runMaintenanceStatement } from './maintenance-statements.js';
 import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
 import { registryOptions, type OpenOptions } from './open-options.js';
 import { openWritePipeline } from './write-pipeline-factory.js';
+import type { FeatureStoreApi } from './feature-store-api.js';
+import { RemoteFeatureStore, type ConnectOptions } from './remote/index.js';
 
 /** The credential calls of the registry, all a server needs to verify and manage API keys. */
 export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'listAccessKeys' | 'deleteAccessKey'>;
@@ -51,7 +66,9 @@ export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'l
  *   eventTimeFeatureName: 'event_time', featureDefinitions: [...] });
  * await store.featureGroup('users').putRecord({ user_id: 'u1', event_time: new Date().toISOString(), age: 31 });
  */
-export class FeatureStore {
+export class FeatureStore implements FeatureStoreApi {
+  private scheduler?: MaintenanceScheduler;
+
   private constructor(
     readonly dataDir: string,
     private readonly lock: DataDirLock,
@@ -62,6 +79,8 @@ export class FeatureStore {
     private readonly records: RecordService,
     private readonly offline: OfflineStore,
     private readonly queries: OfflineQueries,
+    private readonly maintenance: MaintenanceService,
+    private readonly ingests: BulkIngestJournal,
   ) {}
 
   static async open(options: OpenOptions = {}): Promise<FeatureStore> {
@@ -81,12 +100,31 @@ export class FeatureStore {
       const groups = new FeatureGroupService(registry, withOnlineCleanup(lifecycle, online));
       const records = new RecordService(groups.cache, online, pipeline);
       const queries = new OfflineQueries(registry, offline);
-      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries);
+      const maintenance = new MaintenanceService({
+        registry,
+        offline,
+        online,
+        describeGroup: (name) => groups.describe(name),
+        flush: (name) => pipeline.flush(name),
+        ...(options.maintenanceLease ? { lease: options.maintenanceLease } : {}),
+      });
+      const ingests = new BulkIngestJournal(join(dataDir, 'ingests'));
+      await recoverBulkIngests(ingests, (name) => groups.describe(name), queries, online);
+      return new FeatureStore(dataDir, lock, registry, online, pipeline, groups, records, offline, queries, maintenance, ingests);
     } catch (error) {
       for (const part of opened.reverse()) await part.close().catch(() => undefined);
       await lock.release();
       throw error;
     }
+  }
+
+  /**
+   * A store on a Floe server, with the same interface: `await FeatureStore.connect({ endpoint:
+   * 'http://127.0.0.1:8080', credentials: { accessKeyId, secretAccessKey } })`. Bearer tokens are
+   * derived from the key locally; the secret itself never travels.
+   */
+  static connect(options: ConnectOptions): Promise<RemoteFeatureStore> {
+    return RemoteFeatureStore.connect(options);
   }
 
   createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup> {
@@ -134,11 +172,26 @@ export class FeatureStore {
       featureGroupName,
       this.records,
       this.queries,
+      this.maintenance,
       () => this.groups.describe(featureGroupName),
       async (source, options) => {
         const group = await this.groups.describe(featureGroupName);
         assertReady(group);
-        return bulkIngest(group, source, { online: this.online, offline: this.offline }, options);
+        if (!group.onlineStoreConfig.enableOnlineStore || !group.offlineStoreConfig.enableOfflineStore) {
+          return bulkIngest(group, source, { online: this.online, offline: this.offline }, options);
+        }
+        // Noted before the commit, struck off once online: see BulkIngestJournal.
+        const pending = await this.ingests.begin(featureGroupName, options?.apiInvocationTimeMicros ?? Date.now() * 1000);
+        try {
+          const result = await bulkIngest(group, source, { online: this.online, offline: this.offline }, { ...options, apiInvocationTimeMicros: pending.apiInvocationTimeMicros });
+          await this.online.flush?.();
+          await this.ingests.end(pending);
+          return result;
+        } catch (error) {
+          // Bad input wrote nothing; any other failure may follow the commit, and the next open finishes it.
+          if (error instanceof ValidationError) await this.ingests.end(pending);
+          throw error;
+        }
       },
     );
   }
@@ -158,7 +211,10 @@ export class FeatureStore {
    * table named by the group. `asOf` (a time, or a snapshot id) time-travels. Rows come back with
    * int64 exact (number when safe, bigint beyond).
    */
-  query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+  async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
+    // Athena's maintenance statements run as maintenance; every other statement goes to the read-only engine.
+    const statement = parseMaintenanceStatement(sql);
+    if (statement) return runMaintenanceStatement(statement, this.maintenance, options);
     return this.queries.query(sql, options);
   }
 
@@ -176,8 +232,39 @@ export class FeatureStore {
     return newDatasetBuilder(this.queries.datasetRunner((name) => this.groups.describe(name)), base, options);
   }
 
+  /**
+   * Maintenance runs, newest first: id, kind, group, trigger, status, start, duration, files and
+   * bytes before and after, error, and the operation's result.
+   */
+  listJobs(input: ListJobsInput = {}): Promise<JobInfo[]> {
+    return this.maintenance.listJobs(input);
+  }
+
+  /**
+   * Runs maintenance now and returns its record: `{ featureGroupName, kind: 'optimize' | 'vacuum' |
+   * 'retention', optimize?, vacuum?, retention? }` (the last three: that operation's options).
+   * A run that fails comes back with status 'failed' and its error.
+   */
+  runJob(input: RunJobInput): Promise<JobInfo> {
+    return this.maintenance.runJob(input, 'manual');
+  }
+
+  /**
+   * Starts scheduled maintenance in this process (`floe serve` does): per group, optimize then
+   * vacuum on its `maintenance_schedule` (default every 6 hours), and an automatic optimize when
+   * small files pile up. Stopped by close().
+   */
+  async startMaintenanceScheduler(options: SchedulerOptions = {}): Promise<MaintenanceScheduler> {
+    if (this.scheduler) return this.scheduler;
+    const scheduler = new MaintenanceScheduler(this.maintenance, { registry: this.registry, offline: this.offline }, options);
+    await scheduler.start();
+    this.scheduler = scheduler;
+    return scheduler;
+  }
+
   /** Flushes buffered writes, closes every part and releases the data directory. */
   async close(): Promise<void> {
+    await this.scheduler?.stop();
     this.queries.close();
     await this.pipeline.close();
     await this.offline.close();

@@ -1,4 +1,6 @@
-/** The TypeScript SDK: the same FeatureStore interface in-process (and, later, over HTTP). */
+/** The TypeScript SDK: the same FeatureStoreApi in-process (`FeatureStore.open`) and over HTTP (`FeatureStore.connect`). */
 export { FeatureStore, type AccessKeyStore } from './feature-store.js';
 export { FeatureGroupHandle } from './feature-group-handle.js';
 export { registryOptions, type OpenOptions } from './open-options.js';
+export type { FeatureStoreApi, FeatureGroupApi, RecordId } from './feature-store-api.js';
+export { RemoteFeatureStore, RemoteFeatureGroup, type ConnectOptions, type RemoteCredentials } from './remote/index.js';

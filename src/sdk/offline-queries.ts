@@ -1,5 +1,5 @@
 import type { Table as ArrowTable } from 'apache-arrow';
-import { NotFoundError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
+import { NotFoundError, SnapshotExpiredError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
 import type { OfflineStore, TableFiles } from '../offline/index.js';
 import { QueryEngine, quoteIdentifier, type QueryResult, type QueryTable } from '../query/index.js';
 import type { DatasetBase, DatasetRunner } from '../dataset/index.js';
@@ -12,6 +12,8 @@ export interface QueryOptions {
   asOf?: Date | string | number | bigint;
   /** Rows returned at most; reading stops there and the result says `truncated`. */
   maxRows?: number;
+  /** Binds only these feature groups' tables (names, ignoring case): the server passes a key's group limits. */
+  featureGroups?: readonly string[];
 }
 
 export interface SnapshotInfo {
@@ -42,14 +44,14 @@ export class OfflineQueries {
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
     const start = performance.now();
-    const tables = await this.tables(options.asOf);
+    const tables = await this.tables(options.asOf, options.featureGroups);
     const planned = performance.now();
     const result = await (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
     return { ...result, timings: { planningMs: planned - start, executionMs: performance.now() - planned } };
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
-    return (await this.queryEngine()).queryArrow(sql, await this.tables(options.asOf));
+    return (await this.queryEngine()).queryArrow(sql, await this.tables(options.asOf, options.featureGroups));
   }
 
   async snapshots(group: FeatureGroup): Promise<SnapshotInfo[]> {
@@ -65,8 +67,11 @@ export class OfflineQueries {
     }));
   }
 
-  private async tables(asOf: QueryOptions['asOf']): Promise<QueryTable[]> {
-    const groups = (await this.registry.allFeatureGroups()).filter((g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created');
+  private async tables(asOf: QueryOptions['asOf'], only?: readonly string[]): Promise<QueryTable[]> {
+    const allowed = only && new Set(only.map((n) => n.toLowerCase()));
+    const groups = (await this.registry.allFeatureGroups()).filter(
+      (g) => g.offlineStoreConfig.enableOfflineStore && g.featureGroupStatus === 'Created' && (!allowed || allowed.has(g.featureGroupName.toLowerCase())),
+    );
     let at: { timestampMs: number } | undefined;
     let snapshotId: bigint | undefined;
     if (typeof asOf === 'bigint') snapshotId = asOf;
@@ -77,9 +82,25 @@ export class OfflineQueries {
         const found = (await this.offline.snapshots(g.featureGroupName)).find((s) => s['snapshot-id'] === snapshotId);
         if (found) at = { timestampMs: found['timestamp-ms'] };
       }
-      if (!at) throw new NotFoundError(`asOf: no table has snapshot ${snapshotId}`, { field: 'asOf' });
+      if (!at) {
+        const expired = await this.expiredHistory(groups);
+        if (expired) throw new SnapshotExpiredError(`asOf: no table has snapshot ${snapshotId}; it may have been expired by VACUUM (${expired})`, { field: 'asOf' });
+        throw new NotFoundError(`asOf: no table has snapshot ${snapshotId}`, { field: 'asOf' });
+      }
     }
     return Promise.all(groups.map((g) => this.tableAt(g, snapshotId, at)));
+  }
+
+  /** Which tables had snapshots expired (their oldest kept snapshot names a parent they no longer hold), for error messages. */
+  private async expiredHistory(groups: FeatureGroup[]): Promise<string | undefined> {
+    const notes: string[] = [];
+    for (const g of groups) {
+      const snapshots = await this.offline.snapshots(g.featureGroupName);
+      const ids = new Set(snapshots.map((s) => s['snapshot-id']));
+      const oldest = snapshots.find((s) => s['parent-snapshot-id'] !== undefined && !ids.has(s['parent-snapshot-id']));
+      if (oldest) notes.push(`'${g.featureGroupName}' keeps snapshots from ${new Date(oldest['timestamp-ms']).toISOString()}`);
+    }
+    return notes.length > 0 ? notes.join(', ') : undefined;
   }
 
   private async tableAt(group: FeatureGroup, snapshotId: bigint | undefined, at: { timestampMs: number } | undefined): Promise<TableFiles> {
@@ -89,8 +110,8 @@ export class OfflineQueries {
       const own = snapshotId !== undefined && (await this.offline.snapshots(name)).some((s) => s['snapshot-id'] === snapshotId);
       return await this.offline.tableFiles(name, own ? { snapshotId: snapshotId! } : at);
     } catch (error) {
-      // A table with no snapshot yet at that time was empty then.
-      if (!(error instanceof NotFoundError)) throw error;
+      // A table with no snapshot yet at that time was empty then; one whose history there was expired cannot say.
+      if (!(error instanceof NotFoundError) || error instanceof SnapshotExpiredError) throw error;
       const current = await this.offline.tableFiles(name);
       return { ...current, files: [] };
     }

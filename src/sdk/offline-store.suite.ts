@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromArrays } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../domain/index.js';
-import type { FeatureStore } from './feature-store.js';
+import type { FeatureStoreApi as FeatureStore } from './feature-store-api.js';
 
 /** The offline side of the SDK (Iceberg writes, SQL, time travel, bulk ingest), run against every deployment. */
 export function offlineBehaviour(label: string, open: () => Promise<{ store: FeatureStore; cleanup: () => Promise<void> }>): void {

@@ -15,6 +15,8 @@ export interface OpenOptions {
   warehouse?: string;
   /** How long buffered offline rows wait before a commit (default 200 ms), and how many force one. */
   offlineCommit?: { maxDelayMs?: number; maxRows?: number };
+  /** How long a maintenance run's lease on its table lasts without renewal (default 60 s). */
+  maintenanceLease?: { ttlMs?: number };
 }
 
 /** Where the registry of a store opened with these options lives (shared by FeatureStore.open and tools that need only the registry). */

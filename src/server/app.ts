@@ -7,6 +7,8 @@ import './fastify-types.js';
 import { ServerMetrics } from './metrics/metrics.js';
 import { sagemakerControlPlaneRoutes } from './sagemaker/control-plane-routes.js';
 import { sagemakerRuntimeRoutes } from './sagemaker/runtime-routes.js';
+import { BearerTokens } from './auth/bearer-tokens.js';
+import { nativeApi } from './native/index.js';
 
 /** Largest request body: 25 BatchWriteRecord entries of 350 KB each, with room for their JSON. */
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -19,6 +21,10 @@ export interface AppOptions {
   /** A pino logger (see createLogger); default: no logging. */
   logger?: FastifyBaseLogger;
   bodyLimit?: number;
+  /** Bearer tokens of the native API (default: verified against the store's access keys). */
+  tokens?: BearerTokens;
+  /** Largest bulk-ingest body of the native API (default 1 GiB). */
+  ingestBodyLimit?: number;
 }
 
 /**
@@ -50,7 +56,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-amzn-requestid', request.id);
   });
   app.addHook('preHandler', async (request) => {
-    if (request.routeOptions.config.auth === 'none') return;
+    const auth = request.routeOptions.config.auth;
+    if (auth === 'none' || auth === 'native') return; // native routes authenticate in their plugin
     request.principal = await options.authenticator.authenticate({
       method: request.method,
       url: request.raw.url ?? '/',
@@ -82,5 +89,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(sagemakerControlPlaneRoutes, { store: options.store });
   await app.register(sagemakerRuntimeRoutes, { store: options.store, metrics });
+  await app.register(nativeApi, {
+    store: options.store,
+    sigv4: options.authenticator,
+    tokens: options.tokens ?? new BearerTokens({ keys: options.store.accessKeys }),
+    metrics,
+    ...(options.ingestBodyLimit === undefined ? {} : { ingestBodyLimit: options.ingestBodyLimit }),
+  });
   return app;
 }

@@ -8,8 +8,8 @@ declare module 'fastify' {
     protocol?: AwsProtocol;
     /** The operation name for metrics and authorization messages, when the route fixes it. */
     operation?: string;
-    /** `none` for /health and /metrics; everything else is authenticated. */
-    auth?: 'sigv4' | 'none';
+    /** `none` for /health and /metrics; `native` routes authenticate in their plugin (bearer token or SigV4); everything else by SigV4. */
+    auth?: 'sigv4' | 'none' | 'native';
   }
   interface FastifyRequest {
     /** Set by the authentication hook before any handler runs. */

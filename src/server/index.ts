@@ -9,3 +9,5 @@ export type { Principal } from './auth/principal.js';
 export { generateAccessKey, setUpCredentials, writeCredentialsFile, CREDENTIALS_FILE, ROLES, type CredentialsSetup } from './auth/access-keys.js';
 export { toAwsError, type AwsProtocol, type AwsErrorResponse } from './errors/aws-error.js';
 export { UnknownOperationError } from './errors/unknown-operation-error.js';
+export { BearerTokens, type BearerTokensOptions } from './auth/bearer-tokens.js';
+export { DEFAULT_INGEST_BODY_LIMIT } from './native/index.js';

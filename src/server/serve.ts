@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, LevelWithSilent, Logger } from 'pino';
+import type { SchedulerOptions } from '../maintenance/index.js';
 import { FeatureStore, type OpenOptions } from '../sdk/index.js';
 import { setUpCredentials, type CredentialsSetup } from './auth/access-keys.js';
 import { SigV4Authenticator } from './auth/authenticator.js';
+import { BearerTokens } from './auth/bearer-tokens.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
 
@@ -19,6 +21,8 @@ export interface ServeOptions extends OpenOptions {
   env?: NodeJS.ProcessEnv;
   /** Accept `X-Amz-Content-Sha256: UNSIGNED-PAYLOAD` (default false). */
   allowUnsignedPayload?: boolean;
+  /** Scheduled and automatic table maintenance (default on, every 6 hours per group); false turns it off. */
+  maintenance?: SchedulerOptions | false;
 }
 
 export interface RunningServer {
@@ -44,12 +48,24 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       ...(credentials.staticKey ? { staticKey: credentials.staticKey } : {}),
       allowUnsignedPayload: options.allowUnsignedPayload ?? false,
     });
-    app = await buildApp({ store, authenticator, logger });
+    const tokens = new BearerTokens({ keys: store.accessKeys, ...(credentials.staticKey ? { staticKey: credentials.staticKey } : {}) });
+    app = await buildApp({ store, authenticator, tokens, logger });
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? 8080, host });
     const { port } = app.server.address() as AddressInfo;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    logger.info({ url, dataDir: store.dataDir, credentials: credentials.description }, 'floe server listening');
+    if (options.maintenance !== false) {
+      const maintenance = options.maintenance ?? {};
+      await store.startMaintenanceScheduler({
+        ...maintenance,
+        log: (event) => {
+          if (event.outcome === 'failed') logger.warn(event, 'maintenance run failed');
+          else logger.info(event, `maintenance run ${event.outcome}`);
+          maintenance.log?.(event);
+        },
+      });
+    }
+    logger.info({ url, dataDir: store.dataDir, credentials: credentials.description, maintenance: options.maintenance !== false }, 'floe server listening');
     const running = app;
     let closing: Promise<void> | undefined;
     return {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import { ValidationError, type CreateFeatureGroupInput, type FeatureGroup, type TtlUnit } from '../../domain/index.js';
-import { printJson, printTable } from '../output.js';
+import { ValidationError, type CreateFeatureGroupInput, type FeatureGroup, type TtlDuration } from '../../domain/index.js';
+import { parseTtl } from '../../definitions/index.js';
+import { printJson, printTable, withExamples } from '../output.js';
 import { readDefinition } from '../read-definition.js';
 import { withStore, type GlobalOptions } from '../store-options.js';
 
@@ -42,13 +43,11 @@ function printGroup(g: FeatureGroup, json: boolean | undefined): void {
   );
 }
 
-/** Parses "7 Days" / "12h"-style TTLs into SageMaker's { unit, value }. */
-export function parseTtl(text: string): { unit: TtlUnit; value: number } {
-  const m = /^\s*(\d+)\s*([a-zA-Z]+)\s*$/.exec(text);
-  const units: Record<string, TtlUnit> = { s: 'Seconds', m: 'Minutes', h: 'Hours', d: 'Days', w: 'Weeks' };
-  const unit = m ? (units[m[2]!.toLowerCase()] ?? (Object.values(units).find((u) => u.toLowerCase() === m[2]!.toLowerCase()) as TtlUnit | undefined)) : undefined;
-  if (!m || !unit) throw new ValidationError(`--ttl: '${text}' is not a duration like "7 Days" or "12h"`, { field: 'ttl' });
-  return { unit, value: Number(m[1]) };
+/** --ttl: "7 Days", "7d" or "12h". */
+function ttlOption(text: string): TtlDuration {
+  const ttl = parseTtl(text);
+  if (!ttl) throw new ValidationError(`--ttl: '${text}' is not a duration like "7 Days" or "12h"`, { field: 'ttl' });
+  return ttl;
 }
 
 export function featureGroupCommand(globals: () => GlobalOptions): Command {
@@ -105,7 +104,7 @@ export function featureGroupCommand(globals: () => GlobalOptions): Command {
         store.updateFeatureGroup({
           featureGroupName: name,
           ...(additions === undefined ? {} : { featureAdditions: additions as never }),
-          ...(opts.ttl === undefined ? {} : { onlineStoreConfig: { ttlDuration: opts.ttl === 'none' ? null : parseTtl(opts.ttl) } }),
+          ...(opts.ttl === undefined ? {} : { onlineStoreConfig: { ttlDuration: opts.ttl === 'none' ? null : ttlOption(opts.ttl) } }),
           ...(opts.description === undefined ? {} : { description: opts.description }),
         }),
       );
@@ -122,5 +121,13 @@ export function featureGroupCommand(globals: () => GlobalOptions): Command {
       else console.log(`deleted feature group ${name}`);
     });
 
-  return cmd;
+  return withExamples(
+    cmd,
+    'floe feature-group create examples/users.yaml',
+    'floe fg list --name-contains user',
+    'floe fg describe users',
+    'floe fg update users --ttl 7d --add-features new-features.yaml',
+    'floe fg delete users',
+    '(declarative: floe plan -f features.yaml, floe apply -f features.yaml)',
+  );
 }

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { Command } from 'commander';
 import { NotFoundError, ValidationError } from '../../domain/index.js';
-import { openRegistry, type AccessRole, type Registry } from '../../registry/index.js';
-import { registryOptions } from '../../sdk/index.js';
-import { generateAccessKey, ROLES } from '../../server/index.js';
-import { printJson, printTable } from '../output.js';
+import type { AccessRole, Registry } from '../../registry/index.js';
+import { generateAccessKey, ROLES } from '../../server/auth/access-keys.js';
+import { printJson, printTable, withExamples } from '../output.js';
 import type { GlobalOptions } from '../store-options.js';
 
 /**
@@ -14,6 +13,7 @@ import type { GlobalOptions } from '../store-options.js';
  */
 async function withRegistry<T>(options: GlobalOptions, run: (registry: Registry) => Promise<T>): Promise<T> {
   if (!options.registryUrl) await mkdir(options.dataDir, { recursive: true });
+  const [{ openRegistry }, { registryOptions }] = await Promise.all([import('../../registry/index.js'), import('../../sdk/open-options.js')]);
   const registry = await openRegistry(registryOptions({ dataDir: options.dataDir, ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}) }));
   try {
     return await run(registry);
@@ -65,5 +65,11 @@ export function keysCommand(globals: () => GlobalOptions): Command {
       else console.log(`deleted access key ${id}`);
     });
 
-  return keys;
+  return withExamples(
+    keys,
+    'floe keys create --role admin',
+    'floe keys create --role reader --feature-groups users,spend',
+    'floe keys list',
+    'floe keys delete AKIA...',
+  );
 }

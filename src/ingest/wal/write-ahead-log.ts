@@ -1,13 +1,23 @@
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, statfs, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { diskFullOr, StorageFullError } from '../../domain/index.js';
 import { decodeFrame, encodeFrame, HEADER_BYTES, payloadBytes } from './frame.js';
 
 export interface WriteAheadLogOptions {
   dir: string;
   /** A new segment starts once the current one passes this size (default 64 MiB). */
   segmentBytes?: number;
+  /**
+   * Appends are refused (StorageFullError) while the disk has less free space than this (default
+   * 4 MiB): the reserve lets what was already acknowledged still reach the online store and the
+   * offline commits, whose own writes would otherwise fail half-way.
+   */
+  reserveBytes?: number;
 }
+
+/** How long a free-space reading is trusted. */
+const SPACE_CHECK_MS = 100;
 
 /** Bytes, or text written as UTF-8 straight into the log's buffer. */
 export type Payload = Uint8Array | string;
@@ -38,6 +48,8 @@ export class WriteAheadLog {
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => {};
+  private spaceCheckedAt = 0;
+  private spaceLeft = true;
 
   private constructor(
     private readonly dir: string,
@@ -47,6 +59,7 @@ export class WriteAheadLog {
     private nextLsn: bigint,
     private checkpointed: bigint,
     private segments: bigint[],
+    private readonly reserveBytes: number,
   ) {}
 
   static async open(options: WriteAheadLogOptions): Promise<WriteAheadLog> {
@@ -84,7 +97,8 @@ export class WriteAheadLog {
     } else current = last;
     const handle = await open(join(dir, segmentName(current)), APPEND_DSYNC, 0o600);
     await syncDir(dir);
-    return new WriteAheadLog(dir, options.segmentBytes ?? 64 * 1024 * 1024, handle, lastSize, nextLsn, checkpointed, segments);
+    const segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
+    return new WriteAheadLog(dir, segmentBytes, handle, lastSize, nextLsn, checkpointed, segments, options.reserveBytes ?? 4 * 1024 * 1024);
   }
 
   /** Everything at or below this position has been applied downstream. */
@@ -128,7 +142,24 @@ export class WriteAheadLog {
     }
   }
 
+  private async checkSpace(): Promise<void> {
+    const now = Date.now();
+    // A reading of enough space is trusted briefly; a full disk is re-read on every append, so
+    // writes resume as soon as space returns.
+    if (!this.spaceLeft || now - this.spaceCheckedAt >= SPACE_CHECK_MS) {
+      this.spaceCheckedAt = now;
+      const fs = await statfs(this.dir).catch(() => undefined);
+      this.spaceLeft = fs === undefined || fs.bavail * fs.bsize >= this.reserveBytes;
+    }
+    if (!this.spaceLeft) {
+      throw new StorageFullError(
+        'write-ahead log: the disk is full (less free space than the reserve kept for acknowledged writes); acknowledged data is kept, retry once space is freed',
+      );
+    }
+  }
+
   private async writeBatch(batch: Pending[]): Promise<bigint[]> {
+    await this.checkSpace();
     if (this.segmentSize >= this.segmentBytes) await this.rollSegment();
     let size = 0;
     for (const p of batch) for (const payload of p.payloads) size += HEADER_BYTES + payloadBytes(payload);
@@ -142,7 +173,19 @@ export class WriteAheadLog {
         lsns.push(lsn++);
       }
     }
-    for (let written = 0; written < size; ) written += (await this.segment.write(buffer, written, size - written)).bytesWritten;
+    try {
+      // A write may land short (a disk filling up): loop until all of it is written or it fails.
+      for (let written = 0; written < size; ) {
+        const { bytesWritten } = await this.segment.write(buffer, written, size - written);
+        if (bytesWritten === 0) throw Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+        written += bytesWritten;
+      }
+    } catch (error) {
+      // Nothing of this batch is acknowledged: cut what reached the file, so the next batch does
+      // not follow a torn frame (replay stops at the first bad frame and would drop it).
+      await this.segment.truncate(this.segmentSize).catch(() => undefined);
+      throw diskFullOr(error, 'write-ahead log');
+    }
     this.nextLsn = lsn;
     this.segmentSize += size;
     return lsns;
@@ -181,12 +224,20 @@ export class WriteAheadLog {
   async checkpoint(lsn: bigint): Promise<void> {
     if (lsn <= this.checkpointed) return;
     const tmp = join(this.dir, 'checkpoint.tmp');
-    const handle = await open(tmp, 'w');
-    await handle.writeFile(lsn.toString());
-    await handle.sync();
-    await handle.close();
-    await rename(tmp, join(this.dir, 'checkpoint'));
-    await syncDir(this.dir);
+    try {
+      const handle = await open(tmp, 'w');
+      try {
+        await handle.writeFile(lsn.toString());
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(tmp, join(this.dir, 'checkpoint'));
+      await syncDir(this.dir);
+    } catch (error) {
+      // The old checkpoint stands: replay starts earlier, and the offline guard skips what is committed.
+      throw diskFullOr(error, 'write-ahead log checkpoint');
+    }
     this.checkpointed = lsn;
     while (this.segments.length > 1 && this.segments[1]! - 1n <= lsn) {
       const first = this.segments.shift()!;

@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError } from '../../domain/index.js';
+import { ConflictError, NotFoundError, SnapshotExpiredError } from '../../domain/index.js';
 import type { TablePointer } from '../../registry/registry.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import {
@@ -21,6 +21,24 @@ export interface RewriteChange {
   /** Live files to remove (by path); each must still be live when the commit lands. */
   removeFiles: string[];
   addFiles: DataFile[];
+  /** Writes all the snapshot's manifests as one (compaction keeps planning to a manifest or two). */
+  mergeManifests?: boolean;
+}
+
+export interface ExpireSnapshotsOptions {
+  /** Snapshots older than this (epoch ms) are expired... */
+  olderThanMs: number;
+  /** ...except the newest `retainLast` of the current branch (at least 1: the current snapshot stays). */
+  retainLast: number;
+}
+
+export interface ExpiredSnapshots {
+  /** The snapshots removed from the metadata. */
+  expired: Snapshot[];
+  /** The snapshots kept, as committed. */
+  kept: Snapshot[];
+  /** Metadata files dropped from the metadata log (previous versions). */
+  droppedMetadataFiles: string[];
 }
 
 const RETRIES = 8;
@@ -122,16 +140,35 @@ export class IcebergTable {
 
   /** The snapshot by id, or the one current at a time (epoch ms); NotFoundError when none. */
   snapshotAt(asOf: { snapshotId: bigint } | { timestampMs: number }): Snapshot {
+    const oldest = this.oldestKeptSnapshot();
+    const expiredSince = oldest && oldest['parent-snapshot-id'] !== undefined ? new Date(oldest['timestamp-ms']).toISOString() : undefined;
     if ('snapshotId' in asOf) {
       const s = this.meta.snapshots.find((x) => x['snapshot-id'] === asOf.snapshotId);
-      if (!s) throw new NotFoundError(`asOf: table '${this.name}' has no snapshot ${asOf.snapshotId}`, { field: 'asOf' });
-      return s;
+      if (s) return s;
+      if (expiredSince) {
+        throw new SnapshotExpiredError(
+          `asOf: table '${this.name}' has no snapshot ${asOf.snapshotId}: it never existed or was expired by VACUUM (history kept from ${expiredSince})`,
+          { field: 'asOf' },
+        );
+      }
+      throw new NotFoundError(`asOf: table '${this.name}' has no snapshot ${asOf.snapshotId}`, { field: 'asOf' });
     }
     let found: bigint | undefined;
     for (const entry of this.meta['snapshot-log']) if (entry['timestamp-ms'] <= asOf.timestampMs) found = entry['snapshot-id'];
     const s = found === undefined ? undefined : this.meta.snapshots.find((x) => x['snapshot-id'] === found);
-    if (!s) throw new NotFoundError(`asOf: table '${this.name}' has no snapshot at or before ${new Date(asOf.timestampMs).toISOString()}`, { field: 'asOf' });
-    return s;
+    if (s) return s;
+    const at = new Date(asOf.timestampMs).toISOString();
+    if (expiredSince) {
+      throw new SnapshotExpiredError(`asOf: the snapshots of table '${this.name}' at ${at} were expired by VACUUM (history kept from ${expiredSince})`, { field: 'asOf' });
+    }
+    throw new NotFoundError(`asOf: table '${this.name}' has no snapshot at or before ${at}`, { field: 'asOf' });
+  }
+
+  /** The oldest snapshot the metadata still holds; a parent id it names but no longer holds means history was expired. */
+  private oldestKeptSnapshot(): Snapshot | undefined {
+    let oldest: Snapshot | undefined;
+    for (const s of this.meta.snapshots) if (!oldest || s['sequence-number'] < oldest['sequence-number']) oldest = s;
+    return oldest;
   }
 
   /** The live data files of a snapshot (default: the current one). */
@@ -141,7 +178,8 @@ export class IcebergTable {
     return entries.filter((e) => e.status !== EntryStatus.Deleted).map((e) => e.dataFile);
   }
 
-  private async manifests(snapshot: Snapshot): Promise<ManifestFile[]> {
+  /** The manifests a snapshot's manifest list names. */
+  async manifests(snapshot: Snapshot): Promise<ManifestFile[]> {
     return readManifestList(await this.io.read(snapshot['manifest-list']));
   }
 
@@ -171,6 +209,11 @@ export class IcebergTable {
   private readonly manifestCache = new Map<string, ManifestEntry[]>();
   private cachedEntries = 0;
 
+  /** The entries of one manifest (every status). Shared with the cache: treat them as read-only. */
+  manifestEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
+    return this.readEntries(manifest);
+  }
+
   private async entries(snapshot: Snapshot): Promise<ManifestEntry[]> {
     const manifests = await this.manifests(snapshot);
     const lists = await Promise.all(manifests.map(async (m) => this.readEntries(m)));
@@ -198,9 +241,12 @@ export class IcebergTable {
       }
       const manifests: ManifestFile[] = [];
       const removed: DataFile[] = [];
+      // Merging: every live entry goes into one manifest (carried as existing, or deleted by this snapshot).
+      const merged: ManifestEntry[] = [];
       for (const manifest of await this.manifests(parent)) {
         const entries = await this.readEntries(manifest);
-        if (!entries.some((e) => e.status !== EntryStatus.Deleted && removing.has(e.dataFile.filePath))) {
+        const touched = entries.some((e) => e.status !== EntryStatus.Deleted && removing.has(e.dataFile.filePath));
+        if (!touched && !change.mergeManifests) {
           manifests.push(manifest);
           continue;
         }
@@ -212,14 +258,57 @@ export class IcebergTable {
             removed.push(e.dataFile);
           } else rewritten.push({ ...e, status: EntryStatus.Existing });
         }
-        manifests.push(await this.storeManifest(rewritten, snapshotId, sequence, base));
+        if (change.mergeManifests) merged.push(...rewritten);
+        else manifests.push(await this.storeManifest(rewritten, snapshotId, sequence, base));
       }
       if (removed.length !== removing.size) {
         throw new ConflictError(`table '${this.name}': ${removing.size - removed.length} of the files to remove are no longer live (a concurrent change)`);
       }
+      if (change.mergeManifests) {
+        const all = [...change.addFiles.map((dataFile) => addedEntry(dataFile, snapshotId, sequence)), ...merged];
+        return { manifests: all.length > 0 ? [await this.storeManifest(all, snapshotId, sequence, base)] : [], added: change.addFiles, removed };
+      }
       if (change.addFiles.length > 0) manifests.unshift(await this.writeNewManifest(change.addFiles, snapshotId, sequence, base));
       return { manifests, added: change.addFiles, removed };
     });
+  }
+
+  /**
+   * Removes old snapshots from the metadata (Iceberg's expire-snapshots): those older than
+   * `olderThanMs`, except the newest `retainLast` of the current branch and every snapshot a ref
+   * names. The snapshot log loses the expired entries; the metadata log is emptied when anything
+   * expired. Files are not touched here: the caller deletes what no kept snapshot references.
+   */
+  async expireSnapshots(options: ExpireSnapshotsOptions): Promise<ExpiredSnapshots> {
+    let result: ExpiredSnapshots = { expired: [], kept: [], droppedMetadataFiles: [] };
+    await this.commitMetadata((base) => {
+      const byId = new Map(base.snapshots.map((s) => [s['snapshot-id'], s]));
+      const keep = new Set<bigint>();
+      let cursor = currentSnapshot(base);
+      for (let n = 0; cursor && n < Math.max(1, options.retainLast); n++) {
+        keep.add(cursor['snapshot-id']);
+        cursor = cursor['parent-snapshot-id'] === undefined ? undefined : byId.get(cursor['parent-snapshot-id']);
+      }
+      for (const ref of Object.values(base.refs)) keep.add(ref['snapshot-id']);
+      for (const s of base.snapshots) if (s['timestamp-ms'] >= options.olderThanMs) keep.add(s['snapshot-id']);
+      const kept = base.snapshots.filter((s) => keep.has(s['snapshot-id']));
+      const expired = base.snapshots.filter((s) => !keep.has(s['snapshot-id']));
+      // Every earlier metadata file lists the expired snapshots, whose files are about to go:
+      // once anything expires, the log starts afresh and those files are dropped with them.
+      const dropLog = expired.length > 0;
+      result = {
+        expired,
+        kept,
+        droppedMetadataFiles: dropLog ? [...base['metadata-log'].map((e) => e['metadata-file']), this.pointer.metadataLocation] : [],
+      };
+      return {
+        ...base,
+        snapshots: kept,
+        'snapshot-log': base['snapshot-log'].filter((e) => keep.has(e['snapshot-id'])),
+        'metadata-log': dropLog ? [] : base['metadata-log'],
+      };
+    });
+    return result;
   }
 
   /** Adds optional columns (new ids past last-column-id) as a new current schema. */
@@ -265,15 +354,7 @@ export class IcebergTable {
   }
 
   private async writeNewManifest(files: DataFile[], snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile> {
-    const entries = files.map((dataFile) => ({
-      status: EntryStatus.Added,
-      snapshotId,
-      sequenceNumber: BigInt(sequence),
-      fileSequenceNumber: BigInt(sequence),
-      dataFile,
-      inherit: true,
-    }));
-    return this.storeManifest(entries, snapshotId, sequence, base);
+    return this.storeManifest(files.map((dataFile) => addedEntry(dataFile, snapshotId, sequence)), snapshotId, sequence, base);
   }
 
   private async storeManifest(entries: Array<ManifestEntry & { inherit?: boolean }>, snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile> {
@@ -363,7 +444,10 @@ export class IcebergTable {
       const version = pointer.version + 1;
       next['last-updated-ms'] = Date.now();
       const maxLog = Number(base.properties['write.metadata.previous-versions-max'] ?? 100);
-      next['metadata-log'] = [...base['metadata-log'], { 'metadata-file': pointer.metadataLocation, 'timestamp-ms': base['last-updated-ms'] }].slice(-maxLog);
+      // A builder that set a log of its own (snapshot expiry) keeps it; otherwise the version replaced is logged.
+      if (next['metadata-log'] === base['metadata-log']) {
+        next['metadata-log'] = [...base['metadata-log'], { 'metadata-file': pointer.metadataLocation, 'timestamp-ms': base['last-updated-ms'] }].slice(-maxLog);
+      }
       const written = await writeMetadataFile(this.io, next, version);
       if (written && (await this.pointers.swapTablePointer(this.name, pointer, written.location))) {
         this.pointer = { metadataLocation: written.location, version };
@@ -397,6 +481,11 @@ async function writeVersionHint(io: ObjectStore, written: { location: string; by
   if (io.copy) await io.copy(written.location, copy);
   else await io.overwrite(copy, written.bytes);
   await io.overwrite(`${tableLocation}/metadata/version-hint.text`, Buffer.from(String(version)));
+}
+
+/** An entry for a file this snapshot adds: its sequence numbers are inherited from the manifest list. */
+function addedEntry(dataFile: DataFile, snapshotId: bigint, sequence: number): ManifestEntry & { inherit: boolean } {
+  return { status: EntryStatus.Added, snapshotId, sequenceNumber: BigInt(sequence), fileSequenceNumber: BigInt(sequence), dataFile, inherit: true };
 }
 
 function summarize(parent: Record<string, string> | undefined, added: DataFile[], removed: DataFile[]): Record<string, string> {

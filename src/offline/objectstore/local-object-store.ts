@@ -10,14 +10,21 @@ export class LocalObjectStore implements ObjectStore {
   readonly rootUri: string;
   private readonly root: string;
 
-  private constructor(root: string) {
+  private constructor(
+    root: string,
+    private readonly sync: boolean,
+  ) {
     this.root = root;
     this.rootUri = pathToFileURL(root).href;
   }
 
-  static async open(rootDir: string): Promise<LocalObjectStore> {
+  /**
+   * `sync: false` skips fsync: only for data that may be lost in a crash (benchmark and test
+   * fixtures generated in bulk); the store's own writes always sync.
+   */
+  static async open(rootDir: string, options: { sync?: boolean } = {}): Promise<LocalObjectStore> {
     await mkdir(rootDir, { recursive: true });
-    return new LocalObjectStore(await realpath(resolve(rootDir)));
+    return new LocalObjectStore(await realpath(resolve(rootDir)), options.sync ?? true);
   }
 
   resolve(relativePath: string): string {
@@ -64,7 +71,7 @@ export class LocalObjectStore implements ObjectStore {
     const handle = await open(tmp, 'wx');
     try {
       await handle.writeFile(bytes);
-      await handle.sync();
+      if (this.sync) await handle.sync();
     } finally {
       await handle.close();
     }

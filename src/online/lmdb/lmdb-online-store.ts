@@ -1,5 +1,7 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { InternalError, isFloeError, type FeatureRecord } from '../../domain/index.js';
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { InternalError, isDiskFull, isFloeError, StorageFullError, type FeatureRecord } from '../../domain/index.js';
 import type {
   DeleteOutcome,
   DeletionMode,
@@ -49,6 +51,7 @@ export class LmdbOnlineStore implements OnlineStore {
   private constructor(
     private readonly root: RootDatabase,
     private readonly db: Database<Stored, string>,
+    private readonly path: string,
   ) {}
 
   /** Opens (creating if needed) the store in directory `path`. */
@@ -60,7 +63,7 @@ export class LmdbOnlineStore implements OnlineStore {
       const root = open({ path, compression: false, separateFlushed: true, encoder: ENCODER } as never) as RootDatabase;
       // Shared structures: msgpack decodes a record without re-reading its field names.
       const db = root.openDB<Stored, string>({ name: 'records', sharedStructuresKey: Symbol.for('structures'), encoder: ENCODER } as never);
-      return new LmdbOnlineStore(root, db);
+      return new LmdbOnlineStore(root, db, path);
     } catch (error) {
       throw failure('open', error);
     }
@@ -228,7 +231,7 @@ export class LmdbOnlineStore implements OnlineStore {
       this.unsynced = true;
       return Promise.resolve((this.db.transactionSync as (body: () => T, flags: number) => T)(body, NOSYNC_NON_ABORTABLE));
     } catch (error) {
-      return Promise.reject(failure(operation, error));
+      return this.commitFailure(operation, error, true).then((e) => Promise.reject(e));
     }
   }
 
@@ -237,8 +240,22 @@ export class LmdbOnlineStore implements OnlineStore {
     try {
       return await this.db.transaction(body);
     } catch (error) {
-      throw failure(operation, error);
+      // lmdb rejects a failed commit with an error pointing at a second, rejected promise (the
+      // driver's reason): handled here, or the process would die of an unhandled rejection.
+      const commitError = (error as { commitError?: Promise<unknown> }).commitError;
+      commitError?.catch(() => undefined);
+      throw await this.commitFailure(operation, error, commitError !== undefined);
     }
+  }
+
+  /** A commit on a full disk fails as EIO or ENOSPC, depending on the file system: the free space tells. */
+  private async commitFailure(operation: string, error: unknown, mayBeDiskFull: boolean): Promise<Error> {
+    if (!isFloeError(error) && (isDiskFull(error) || (mayBeDiskFull && (await diskFull(this.path))))) {
+      return new StorageFullError(`online store (lmdb) ${operation}: the disk is full (no space left on device); acknowledged data is kept, retry once space is freed`, {
+        cause: error,
+      });
+    }
+    return failure(operation, error);
   }
 }
 
@@ -253,4 +270,14 @@ function expired(stored: Stored, now: number): boolean {
 function failure(operation: string, error: unknown): Error {
   if (isFloeError(error)) return error;
   return new InternalError(`online store (lmdb) ${operation}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** Less than a few pages free for unprivileged writers. */
+async function diskFull(path: string): Promise<boolean> {
+  try {
+    const fs = await statfs(dirname(path));
+    return fs.bavail * fs.bsize < 1024 * 1024;
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import { InternalError, isFloeError, stringifyTagged, type FeatureRecord } from '../../domain/index.js';
+import { InternalError, isFloeError, UnavailableError, stringifyTagged, type FeatureRecord } from '../../domain/index.js';
 import type {
   DeleteOutcome,
   DeletionMode,
@@ -171,6 +171,12 @@ export class RedisOnlineStore implements OnlineStore {
       return await pending;
     } catch (error) {
       if (isFloeError(error)) throw error;
+      // A reply error is Redis refusing the command (a bug of ours); anything else is the connection.
+      if ((error as Error | undefined)?.name !== 'ReplyError') {
+        throw new UnavailableError(`online store (redis) ${operation}: cannot reach Redis (${error instanceof Error ? error.message : String(error)}); retry once it is back`, {
+          cause: error,
+        });
+      }
       throw new InternalError(`online store (redis) ${operation}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }

@@ -4,6 +4,7 @@ import { ValidationError } from '../../domain/index.js';
 import { KyselyRegistry, type RegistryDialect } from '../kysely-registry.js';
 import { migrations } from '../migrations/index.js';
 import type { RegistryDatabase } from '../schema.js';
+import { withUnavailableErrors } from './unavailable-errors.js';
 
 const postgresDialect: RegistryDialect = {
   kind: 'postgres',
@@ -30,7 +31,16 @@ export async function openPostgresRegistry(url: string, schema?: string): Promis
       await client.end();
     }
   }
-  const pool = new pg.Pool({ connectionString: url, max: 10, ...(schema ? { options: `-c search_path="${schema}"` } : {}) });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // A hung server fails calls after this long instead of holding them forever.
+    connectionTimeoutMillis: 5_000,
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+  });
+  // An idle connection dropped by the server (a restart) is an 'error' event: unhandled, it would
+  // kill the process. The pool discards the connection and opens a new one on the next call.
+  pool.on('error', () => undefined);
   const db = new Kysely<RegistryDatabase>({ dialect: new PostgresDialect({ pool }) });
   // kysely's migrator takes a lock, so racing processes migrate once. Its bookkeeping tables are
   // looked up in the registry's own schema: found in another schema of the same database, they
@@ -40,5 +50,5 @@ export async function openPostgresRegistry(url: string, schema?: string): Promis
     await db.destroy();
     throw error;
   }
-  return new KyselyRegistry(db, postgresDialect);
+  return withUnavailableErrors(new KyselyRegistry(db, postgresDialect));
 }

@@ -6,7 +6,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import type { AccessRole } from '../../registry/index.js';
 import { generateAccessKey } from '../auth/access-keys.js';
-import { startServer, type RunningServer } from '../serve.js';
+import { startServer, type RunningServer, type ServeOptions } from '../serve.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -28,8 +28,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'floe-server-'));
+export interface TestServerOptions {
+  /** Serve this data directory (kept on stop) instead of a fresh temp one (removed on stop). */
+  dataDir?: string;
+  /** More options for startServer (a Redis online store, a PostgreSQL registry, ...). */
+  serve?: Partial<ServeOptions>;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'floe-server-')));
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
@@ -37,7 +44,7 @@ export async function startTestServer(): Promise<TestServer> {
       done();
     },
   });
-  const server = await startServer({ dataDir, port: 0, env: {}, logLevel: 'debug', logDestination: destination, offlineCommit: { maxDelayMs: 20 } });
+  const server = await startServer({ dataDir, port: 0, env: {}, logLevel: 'debug', logDestination: destination, offlineCommit: { maxDelayMs: 20 }, ...options.serve });
   const file = await readFile(join(dataDir, 'credentials'), 'utf8');
   const admin = {
     accessKeyId: /aws_access_key_id = (\S+)/.exec(file)![1]!,
@@ -74,7 +81,7 @@ export async function startTestServer(): Promise<TestServer> {
     async stop() {
       for (const c of clients) c.destroy();
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

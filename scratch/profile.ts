@@ -1,0 +1,13 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DatasetBuilder, DuckDBDatasetSource } from '../src/dataset/index.js';
+import { featureGroup } from '../src/dataset/fixtures.suite.js';
+const activity = { ...featureGroup('activity', { user_id: 'Integral', event_time: 'Fractional', clicks: 'Integral', spend: 'Fractional' }), eventTimeFeatureName: 'event_time' };
+const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+const duck = await instance.connect();
+const p = '.bench-data/dataset-pit-base-1000000-100000.parquet';
+const F = `read_parquet('.bench-data/dataset-pit-features-1000000-100000.parquet')`;
+const source = new DuckDBDatasetSource(duck, { groups: { activity: F } });
+const sql = await new DatasetBuilder(source, { base: { path: p }, recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'event_time' }).withFeatureGroup(activity).pointInTimeAccurateJoin().toSQL();
+console.log(sql);
+const r = await duck.runAndReadAll(`EXPLAIN ANALYZE ${sql.replace(`read_parquet('/work/wt-dataset-speed/${p}')`, `read_parquet('${p}')`)}`);
+console.log(r.getRows().map((x) => x[1]).join('\n'));

@@ -1,0 +1,75 @@
+import type { Table as ArrowTable } from 'apache-arrow';
+import type { FeatureMetadata, SearchRequest, SearchResponse } from '../control/index.js';
+import type { DatasetBase, DatasetBuilder } from '../dataset/index.js';
+import type { CreateFeatureGroupInput, FeatureGroup, FeatureRecord, TtlDuration, UpdateFeatureGroupInput, UpdateFeatureMetadataInput } from '../domain/index.js';
+import type { IngestOptions, IngestResult } from '../ingest/bulk-ingest.js';
+import type { IngestSource } from '../ingest/ingest-sources.js';
+import type { QueryResult } from '../query/index.js';
+import type {
+  BatchGetIdentifier,
+  BatchGetResult,
+  BatchWriteEntry,
+  BatchWriteResult,
+  DeleteRecordOptions,
+  GetRecordOptions,
+  GetRecordResult,
+  ListRecordsOptions,
+  PutRecordOptions,
+  UpdateRecordOptions,
+} from '../records/record-service.js';
+import type { ListFeatureGroupsPage, ListFeatureGroupsQuery } from '../registry/registry.js';
+import type { QueryOptions, SnapshotInfo } from './offline-queries.js';
+
+export type RecordId = string | number | bigint;
+
+/**
+ * What a feature store offers, whether it runs in-process (`FeatureStore.open`) or on a server
+ * (`FeatureStore.connect`). One behaviour suite runs against both, so they cannot drift.
+ */
+export interface FeatureStoreApi {
+  createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup>;
+  describeFeatureGroup(featureGroupName: string): Promise<FeatureGroup>;
+  listFeatureGroups(query?: ListFeatureGroupsQuery): Promise<ListFeatureGroupsPage>;
+  updateFeatureGroup(input: UpdateFeatureGroupInput): Promise<FeatureGroup>;
+  /** Deletes the group, its online records and its offline table. */
+  deleteFeatureGroup(featureGroupName: string): Promise<void>;
+  describeFeatureMetadata(featureGroupName: string, featureName: string): Promise<FeatureMetadata>;
+  updateFeatureMetadata(input: UpdateFeatureMetadataInput): Promise<FeatureMetadata>;
+  search(request: SearchRequest): Promise<SearchResponse>;
+  /** A handle on one group's records. */
+  featureGroup(featureGroupName: string): FeatureGroupApi;
+  /** BatchGetRecord across groups: found records, per-identifier errors, nothing unprocessed. */
+  batchGetRecord(identifiers: BatchGetIdentifier[], options?: { expirationTimeResponse?: 'Enabled' | 'Disabled' }): Promise<BatchGetResult>;
+  /** BatchWriteRecord: up to 25 puts across groups; invalid entries come back with their reasons. */
+  batchWriteRecord(entries: BatchWriteEntry[], options?: { ttlDuration?: TtlDuration }): Promise<BatchWriteResult>;
+  /** Read-only SQL over the offline store; int64 exact (number when safe, bigint beyond). */
+  query(sql: string, options?: QueryOptions): Promise<QueryResult>;
+  queryArrow(sql: string, options?: QueryOptions): Promise<ArrowTable>;
+  /** A point-in-time correct dataset (SageMaker's DatasetBuilder). */
+  createDataset(base: DatasetBase, options: { recordIdentifierFeatureName: string; eventTimeFeatureName: string }): DatasetBuilder;
+  close(): Promise<void>;
+}
+
+/** One feature group's records: `store.featureGroup('users').putRecord({...})`. */
+export interface FeatureGroupApi {
+  readonly name: string;
+  describe(): Promise<FeatureGroup>;
+  /** Resolves once the record is durable and applied online; `wait: 'offline'` also waits for the offline commit. */
+  putRecord(record: Record<string, unknown>, options?: PutRecordOptions): Promise<void>;
+  /** The latest live record, or undefined. With `expirationTimeResponse: 'Enabled'`, also its expiry. */
+  getRecord(recordId: RecordId, options?: GetRecordOptions & { expirationTimeResponse?: 'Disabled' }): Promise<FeatureRecord | undefined>;
+  getRecord(recordId: RecordId, options: GetRecordOptions & { expirationTimeResponse: 'Enabled' }): Promise<GetRecordResult | undefined>;
+  /** Records of several identifiers of this group, in the order found. */
+  batchGetRecord(recordIds: RecordId[], options?: { featureNames?: string[] }): Promise<FeatureRecord[]>;
+  deleteRecord(recordId: RecordId, eventTime: string | number, options?: DeleteRecordOptions): Promise<void>;
+  updateRecord(recordId: RecordId, features: Record<string, unknown>, options?: UpdateRecordOptions): Promise<void>;
+  listRecords(options?: ListRecordsOptions): Promise<{ recordIdentifiers: string[]; nextToken?: string }>;
+  /** Bulk ingest from records, an Arrow table, or a Parquet / CSV / JSON Lines file. */
+  ingest(source: IngestSource, options?: IngestOptions): Promise<IngestResult>;
+  /** Deletes many records at once; each gets its offline delete marker. */
+  deleteRecords(records: Array<{ recordId: RecordId; eventTime: string | number }>, options?: DeleteRecordOptions): Promise<{ deleted: number; stale: string[] }>;
+  /** The offline table's snapshots, oldest first. */
+  snapshots(): Promise<SnapshotInfo[]>;
+  /** Resolves when everything acknowledged before the call is committed to the offline store. */
+  flush(): Promise<void>;
+}

@@ -1,0 +1,65 @@
+import { UnauthenticatedError } from '../../domain/index.js';
+import type { AccessKey } from '../../registry/index.js';
+import type { AccessKeyStore } from '../../sdk/index.js';
+import { deriveBearerToken, MAX_TOKEN_LIFETIME_SECONDS, parseBearerToken, tokenSignatureMatches } from '../../wire/index.js';
+import type { Principal } from './principal.js';
+
+export interface BearerTokensOptions {
+  keys: Pick<AccessKeyStore, 'getAccessKey'>;
+  /** The FLOE_ACCESS_KEY_ID / FLOE_SECRET_ACCESS_KEY admin key, if set. */
+  staticKey?: { accessKeyId: string; secretAccessKey: string };
+  /** How long a looked-up key is trusted (default 5 s, as SigV4): deleting a key revokes its tokens within it. */
+  keyCacheMs?: number;
+  /** Milliseconds since the epoch. */
+  clock?: () => number;
+}
+
+function refuse(message: string): never {
+  throw new UnauthenticatedError(`Authorization: ${message}`, { field: 'Authorization' });
+}
+
+/**
+ * Bearer tokens of the native API (format in wire/bearer-token.ts): minted for an access key,
+ * verified against the key's current secret, so they carry the key's role and group limits and
+ * die with it.
+ */
+export class BearerTokens {
+  private readonly cache = new Map<string, { key: AccessKey | undefined; until: number }>();
+  private readonly clock: () => number;
+
+  constructor(private readonly options: BearerTokensOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** A token for a known key, valid for `lifetimeSeconds`. */
+  async issue(accessKeyId: string, lifetimeSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const key = await this.lookup(accessKeyId);
+    if (!key) refuse(`the access key ID '${accessKeyId}' is not known to this server`);
+    const expiresAt = Math.floor(this.clock() / 1000) + lifetimeSeconds;
+    return { token: deriveBearerToken(key.accessKeyId, key.secretAccessKey, expiresAt), expiresAt: new Date(expiresAt * 1000) };
+  }
+
+  async authenticate(token: string): Promise<Principal> {
+    const claim = parseBearerToken(token);
+    if (!claim) refuse("the bearer token is malformed (expected 'floe1.<access key id>.<expiry>.<signature>')");
+    const now = Math.floor(this.clock() / 1000);
+    if (claim.expiresAt <= now) refuse(`the bearer token expired at ${new Date(claim.expiresAt * 1000).toISOString()}; get a new one`);
+    if (claim.expiresAt > now + MAX_TOKEN_LIFETIME_SECONDS + 300) refuse(`the bearer token claims a lifetime beyond ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours`);
+    const key = await this.lookup(claim.accessKeyId);
+    if (!key) refuse(`the access key ID '${claim.accessKeyId}' is not known to this server`);
+    if (!tokenSignatureMatches(claim, key.secretAccessKey)) refuse('the bearer token was not made with this access key’s secret');
+    return { accessKeyId: key.accessKeyId, role: key.role, ...(key.featureGroups ? { featureGroups: key.featureGroups } : {}) };
+  }
+
+  private async lookup(accessKeyId: string): Promise<AccessKey | undefined> {
+    const fixed = this.options.staticKey;
+    if (fixed && fixed.accessKeyId === accessKeyId) return { accessKeyId, secretAccessKey: fixed.secretAccessKey, role: 'admin', createdAt: new Date(0) };
+    const now = this.clock();
+    const cached = this.cache.get(accessKeyId);
+    if (cached && cached.until > now) return cached.key;
+    const key = await this.options.keys.getAccessKey(accessKeyId);
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(accessKeyId, { key, until: now + (this.options.keyCacheMs ?? 5_000) });
+    return key;
+  }
+}

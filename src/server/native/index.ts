@@ -1,0 +1,80 @@
+import { createRequire } from 'node:module';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { NotFoundError, UnauthenticatedError } from '../../domain/index.js';
+import type { FeatureStore } from '../../sdk/index.js';
+import { JSON_TYPE, openApiDocument, stringifyWire } from '../../wire/index.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { BearerTokens } from '../auth/bearer-tokens.js';
+import type { Principal } from '../auth/principal.js';
+import type { ServerMetrics } from '../metrics/metrics.js';
+import { featureGroupRoutes } from './feature-group-routes.js';
+import { DEFAULT_INGEST_BODY_LIMIT, ingestRoutes } from './ingest-routes.js';
+import { toNativeError } from './native-errors.js';
+import { offlineRoutes } from './offline-routes.js';
+import { recordRoutes } from './record-routes.js';
+import { tokenRoutes } from './token-routes.js';
+
+export { DEFAULT_INGEST_BODY_LIMIT } from './ingest-routes.js';
+
+export interface NativeApiOptions {
+  store: FeatureStore;
+  /** Verifies SigV4-signed native requests (and the requests that mint tokens). */
+  sigv4: Authenticator;
+  tokens: BearerTokens;
+  metrics: ServerMetrics;
+  /** Largest bulk-ingest body in bytes (default 1 GiB). */
+  ingestBodyLimit?: number;
+}
+
+const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+async function authenticate(request: FastifyRequest, { sigv4, tokens }: NativeApiOptions): Promise<Principal> {
+  const header = request.headers.authorization;
+  if (header === undefined || header === '') {
+    throw new UnauthenticatedError(
+      "Authorization: send 'Authorization: Bearer <token>' (from POST /v1/tokens, or FeatureStore.connect) or sign the request with AWS Signature Version 4",
+      { field: 'Authorization' },
+    );
+  }
+  if (/^bearer /i.test(header)) return tokens.authenticate(header.slice(7).trim());
+  if (!Buffer.isBuffer(request.body) && request.body !== undefined) {
+    throw new UnauthenticatedError('Authorization: this body is streamed, so a signature cannot cover it; send a bearer token', { field: 'Authorization' });
+  }
+  return sigv4.authenticate({ method: request.method, url: request.raw.url ?? '/', rawHeaders: request.raw.rawHeaders, body: request.body as Buffer | undefined });
+}
+
+/**
+ * The native REST API under /v1 (one route module per group, all declared in wire/routes.ts),
+ * its OpenAPI document at /openapi.json, bearer-token or SigV4 authentication, and errors as
+ * `{ "error": { "code", "message", "field" } }`.
+ */
+export async function nativeApi(app: FastifyInstance, options: NativeApiOptions): Promise<void> {
+  let document: string | undefined;
+  app.get('/openapi.json', { config: { auth: 'none', operation: 'OpenApi' } }, async (_request, reply) =>
+    reply.type(JSON_TYPE).send((document ??= JSON.stringify(openApiDocument({ version })))),
+  );
+
+  await app.register(
+    async (v1) => {
+      v1.setErrorHandler(async (error, request, reply) => {
+        const mapped = toNativeError(error);
+        if (mapped.fault) request.log.error({ err: error, operation: request.operation }, 'request failed');
+        if (mapped.status === 401) reply.header('www-authenticate', 'Bearer realm="floe"');
+        return reply.code(mapped.status).type(JSON_TYPE).send(stringifyWire(mapped.body));
+      });
+      // A catch-all route rather than a not-found handler, so unknown routes are authenticated like the others.
+      v1.all('/*', { config: { auth: 'native', operation: 'Unmatched' } }, async (request) => {
+        throw new NotFoundError(`${request.method} ${request.url.split('?')[0]}: no such route of the native API (see /openapi.json)`);
+      });
+      v1.addHook('preHandler', async (request) => {
+        request.principal = await authenticate(request, options);
+      });
+      await v1.register(tokenRoutes, { tokens: options.tokens });
+      await v1.register(featureGroupRoutes, { store: options.store });
+      await v1.register(recordRoutes, { store: options.store, metrics: options.metrics });
+      await v1.register(offlineRoutes, { store: options.store });
+      await v1.register(ingestRoutes, { store: options.store, ingestBodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT });
+    },
+    { prefix: '/v1' },
+  );
+}

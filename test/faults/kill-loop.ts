@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { icebergRead } from 'icebird';
+import { FeatureStore } from '../../src/sdk/index.js';
+import { installFileFetch } from '../../src/test-support/file-fetch.js';
+import { seededRandom } from '../support/seeded-random.js';
+
+export const CHAOS_GROUP = 'chaos';
+
+export interface KillLoopOptions {
+  dataDir: string;
+  rounds: number;
+  seed: number;
+  /** A kill lands this long after the writer is ready, drawn uniformly (default 50..1200 ms). */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  onRound?: (round: KillRound) => void;
+}
+
+export type KillAnchor = 'start' | 'first-ack';
+
+export interface KillRound {
+  round: number;
+  delayMs: number;
+  anchor: KillAnchor;
+  /** Writes the killed process had acknowledged before it died. */
+  acknowledged: number;
+  /** Rows in the table after the restart (acknowledged ones and any the log held unacknowledged). */
+  offlineRows: number;
+}
+
+export interface KillLoopResult {
+  faultsInjected: number;
+  writesAcknowledged: number;
+  recordsVerified: number;
+  onlineRecordsVerified: number;
+  /** Rows read back by the independent Iceberg reader, equal to the SQL count. */
+  independentReaderRows: number;
+}
+
+/** One failed promise of the fault test, with the seed and round that reproduce it. */
+export class FaultFinding extends Error {}
+
+export async function createChaosGroup(dataDir: string): Promise<void> {
+  const store = await FeatureStore.open({ dataDir });
+  try {
+    await store.createFeatureGroup({
+      featureGroupName: CHAOS_GROUP,
+      recordIdentifierFeatureName: 'user_id',
+      eventTimeFeatureName: 'event_time',
+      featureDefinitions: [
+        { featureName: 'user_id', featureType: 'Integral' },
+        { featureName: 'event_time', featureType: 'Fractional' },
+        { featureName: 'seq', featureType: 'Integral' },
+      ],
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * SIGKILLs a writer (streaming puts, bulk ingests, offline commits) at seeded random moments, round
+ * after round on one data directory; after each kill the store is reopened (replaying the log) and
+ * checked: every acknowledged write exactly once offline, nothing twice, the online record of every
+ * identifier the newest offline one. At the end an independent Iceberg reader opens the table.
+ */
+export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopResult> {
+  const random = seededRandom(options.seed);
+  const minDelay = options.minDelayMs ?? 50;
+  const maxDelay = options.maxDelayMs ?? 1200;
+  const acknowledged = new Set<number>();
+  let onlineRecordsVerified = 0;
+  let recordsVerified = 0;
+  for (let round = 0; round < options.rounds; round++) {
+    const delayMs = Math.round(minDelay + random() * (maxDelay - minDelay));
+    const childSeed = Math.floor(random() * 2 ** 31);
+    // Most kills land mid-work (timed from the first acknowledgement); some while the store
+    // opens and replays its log (timed from the start of the process).
+    const anchor: KillAnchor = random() < 0.2 ? 'start' : 'first-ack';
+    const acks = await killWriterAfter(options.dataDir, round * 10_000_000, childSeed, delayMs, anchor);
+    for (const seq of acks) acknowledged.add(seq);
+    const where = `seed ${options.seed}, round ${round}, kill ${delayMs} ms after ${anchor}`;
+    const check = await verifyStore(options.dataDir, acknowledged, where);
+    recordsVerified = check.rows;
+    onlineRecordsVerified += check.online;
+    options.onRound?.({ round, delayMs, anchor, acknowledged: acks.length, offlineRows: check.rows });
+  }
+  const independentReaderRows = await readIndependently(options.dataDir, recordsVerified);
+  return { faultsInjected: options.rounds, writesAcknowledged: acknowledged.size, recordsVerified, onlineRecordsVerified, independentReaderRows };
+}
+
+const WRITER = fileURLToPath(new URL('./fixtures/chaos-writer.mjs', import.meta.url));
+
+/** Starts a writer, kills it `delayMs` after it is ready, and returns the sequence numbers it acknowledged. */
+async function killWriterAfter(dataDir: string, firstSeq: number, seed: number, delayMs: number, anchor: KillAnchor): Promise<number[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, CHAOS_GROUP, String(firstSeq), String(seed)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let errors = '';
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs));
+  if (anchor === 'start') arm();
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (/^(put|bulk|flushed)\b/m.test(output)) arm();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('exit', (c, s) => resolve({ code: c, signal: s }));
+    child.on('error', reject);
+  });
+  clearTimeout(timer);
+  if (signal !== 'SIGKILL') throw new FaultFinding(`the writer exited by itself (code ${code}) instead of being killed:\n${errors}`);
+  // Only whole lines count: a line cut by the kill was never fully acknowledged to anyone.
+  const lines = output.slice(0, output.lastIndexOf('\n') + 1).split('\n');
+  const acks: number[] = [];
+  for (const line of lines) {
+    const put = /^put (\d+)$/.exec(line);
+    if (put) acks.push(Number(put[1]));
+    const bulk = /^bulk (\d+) (\d+)$/.exec(line);
+    if (bulk) for (let i = 0; i < Number(bulk[2]); i++) acks.push(Number(bulk[1]) + i);
+  }
+  return acks;
+}
+
+async function verifyStore(dataDir: string, acknowledged: Set<number>, where: string): Promise<{ rows: number; online: number }> {
+  const store = await FeatureStore.open({ dataDir });
+  try {
+    const fg = store.featureGroup(CHAOS_GROUP);
+    await fg.flush();
+    const counts = (await store.query(`SELECT seq, count(*) AS n FROM ${CHAOS_GROUP} GROUP BY seq`)).rows as Array<{ seq: number; n: number }>;
+    const seen = new Map(counts.map((r) => [r.seq, r.n]));
+    const twice = counts.filter((r) => r.n > 1);
+    if (twice.length > 0) throw new FaultFinding(`${where}: ${twice.length} writes stored more than once (seq ${twice[0]!.seq} x${twice[0]!.n})`);
+    const missing = [...acknowledged].filter((seq) => !seen.has(seq));
+    if (missing.length > 0) throw new FaultFinding(`${where}: ${missing.length} acknowledged writes lost (first: seq ${missing[0]})`);
+    const newest = (await store.query(`SELECT user_id, max(event_time) AS t FROM ${CHAOS_GROUP} GROUP BY user_id`)).rows as Array<{ user_id: number; t: number }>;
+    const online = newest.length === 0 ? [] : await fg.batchGetRecord(newest.map((r) => r.user_id));
+    const onlineById = new Map(online.map((r) => [r.user_id as number, r.event_time as number]));
+    for (const { user_id, t } of newest) {
+      const got = onlineById.get(user_id);
+      if (got !== t) throw new FaultFinding(`${where}: online record of ${user_id} has event time ${got}, the newest offline is ${t}`);
+    }
+    return { rows: counts.length, online: newest.length };
+  } finally {
+    await store.close();
+  }
+}
+
+async function readIndependently(dataDir: string, expectedRows: number): Promise<number> {
+  const restore = installFileFetch();
+  try {
+    const rows = await icebergRead({ tableUrl: pathToFileURL(join(dataDir, 'warehouse', CHAOS_GROUP)).href });
+    if (rows.length !== expectedRows) throw new FaultFinding(`the independent reader read ${rows.length} rows, SQL ${expectedRows}`);
+    return rows.length;
+  } finally {
+    restore();
+  }
+}

@@ -1,0 +1,227 @@
+// npm run test:soak: a sustained mixed load against one real `floe serve` process.
+// FLOE_SOAK_SECONDS (default 180) long, FLOE_SOAK_CONCURRENCY (default 16) callers. Prints latency
+// percentiles per minute, the server's RSS and open file descriptors sampled every 5 s, their slope
+// after warm-up, and the errors (any error not caused by the client fails the run).
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent } from 'node:http';
+import { CreateFeatureGroupCommand, DescribeFeatureGroupCommand, SageMakerClient, SearchCommand } from '@aws-sdk/client-sagemaker';
+import {
+  BatchGetRecordCommand,
+  BatchWriteRecordCommand,
+  GetRecordCommand,
+  ListRecordsCommand,
+  PutRecordCommand,
+  SageMakerFeatureStoreRuntimeClient,
+} from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import { seededRandom } from '../support/seeded-random.js';
+
+const SECONDS = Number(process.env.FLOE_SOAK_SECONDS ?? 180);
+const CONCURRENCY = Number(process.env.FLOE_SOAK_CONCURRENCY ?? 16);
+const WARMUP_SECONDS = Math.min(60, Math.floor(SECONDS / 3));
+const IDS = 10_000;
+const credentials = { accessKeyId: 'FLOESOAKKEY000000001', secretAccessKey: 'soak-secret-for-this-run-only' };
+const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+const dataDir = await mkdtemp(join(tmpdir(), 'floe-soak-'));
+const server = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
+  env: { ...process.env, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let serverErr = '';
+const url = await new Promise<string>((resolve, reject) => {
+  server.stderr!.on('data', (d) => {
+    serverErr += String(d);
+    const m = /floe listening on (http:\/\/\S+)/.exec(serverErr);
+    if (m) resolve(m[1]!);
+  });
+  server.on('exit', (code) => reject(new Error(`floe serve exited with ${code}: ${serverErr}`)));
+});
+let serverLog = '';
+server.stdout!.on('data', (d) => (serverLog = (serverLog + String(d)).slice(-20_000)));
+
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+const config = { endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: { httpAgent: agent } };
+const sm = new SageMakerClient(config);
+const rt = new SageMakerFeatureStoreRuntimeClient(config);
+const GROUP = 'soak';
+await sm.send(
+  new CreateFeatureGroupCommand({
+    FeatureGroupName: GROUP,
+    RecordIdentifierFeatureName: 'user_id',
+    EventTimeFeatureName: 'event_time',
+    FeatureDefinitions: [
+      { FeatureName: 'user_id', FeatureType: 'String' },
+      { FeatureName: 'event_time', FeatureType: 'Fractional' },
+      { FeatureName: 'clicks', FeatureType: 'Integral' },
+      { FeatureName: 'score', FeatureType: 'Fractional' },
+      { FeatureName: 'country', FeatureType: 'String' },
+    ],
+    OnlineStoreConfig: { EnableOnlineStore: true },
+    OfflineStoreConfig: { S3StorageConfig: { S3Uri: 's3://unused' }, TableFormat: 'Iceberg' },
+  }),
+);
+let clock = 1_700_000_000;
+const record = (i: number) => [
+  { FeatureName: 'user_id', ValueAsString: `user-${i % IDS}` },
+  { FeatureName: 'event_time', ValueAsString: String(clock++) },
+  { FeatureName: 'clicks', ValueAsString: String(i % 1000) },
+  { FeatureName: 'score', ValueAsString: String((i % 97) / 7) },
+  { FeatureName: 'country', ValueAsString: ['NL', 'JP', 'BR', 'KE'][i % 4]! },
+];
+// Every identifier exists before the clock starts: gets measure hits, not misses.
+for (let i = 0; i < IDS; i += 25) {
+  await rt.send(new BatchWriteRecordCommand({ Entries: Array.from({ length: 25 }, (_, j) => ({ FeatureGroupName: GROUP, Record: record(i + j) })) }));
+}
+
+type Kind = 'get' | 'batchGet' | 'put' | 'batchWrite' | 'list' | 'search' | 'describe';
+const MIX: Array<[Kind, number]> = [
+  ['get', 0.45],
+  ['batchGet', 0.15],
+  ['put', 0.25],
+  ['batchWrite', 0.05],
+  ['list', 0.04],
+  ['search', 0.03],
+  ['describe', 0.03],
+];
+const random = seededRandom(7);
+const pick = (): Kind => {
+  let r = random();
+  for (const [kind, share] of MIX) if ((r -= share) < 0) return kind;
+  return 'get';
+};
+async function call(kind: Kind, i: number): Promise<void> {
+  const id = `user-${Math.floor(random() * IDS)}`;
+  switch (kind) {
+    case 'get':
+      await rt.send(new GetRecordCommand({ FeatureGroupName: GROUP, RecordIdentifierValueAsString: id }));
+      return;
+    case 'batchGet':
+      await rt.send(new BatchGetRecordCommand({ Identifiers: [{ FeatureGroupName: GROUP, RecordIdentifiersValueAsString: Array.from({ length: 10 }, (_, k) => `user-${(i + k * 997) % IDS}`) }] }));
+      return;
+    case 'put':
+      await rt.send(new PutRecordCommand({ FeatureGroupName: GROUP, Record: record(i) }));
+      return;
+    case 'batchWrite':
+      await rt.send(new BatchWriteRecordCommand({ Entries: Array.from({ length: 10 }, (_, k) => ({ FeatureGroupName: GROUP, Record: record(i + k) })) }));
+      return;
+    case 'list':
+      await rt.send(new ListRecordsCommand({ FeatureGroupName: GROUP, MaxResults: 100 }));
+      return;
+    case 'search':
+      await sm.send(new SearchCommand({ Resource: 'FeatureGroup' }));
+      return;
+    case 'describe':
+      await sm.send(new DescribeFeatureGroupCommand({ FeatureGroupName: GROUP }));
+  }
+}
+
+interface Minute {
+  latencies: Map<Kind, number[]>;
+  served: number;
+  clientErrors: number;
+  serverErrors: number;
+}
+const newMinute = (): Minute => ({ latencies: new Map(), served: 0, clientErrors: 0, serverErrors: 0 });
+const minutes: Minute[] = [newMinute()];
+const errorSamples: string[] = [];
+const started = Date.now();
+const deadline = started + SECONDS * 1000;
+let counter = 0;
+
+async function worker(): Promise<void> {
+  while (Date.now() < deadline) {
+    const kind = pick();
+    const i = counter++;
+    const t0 = performance.now();
+    const minute = minutes[Math.floor((Date.now() - started) / 60_000)] ?? minutes.at(-1)!;
+    try {
+      await call(kind, i);
+      let list = minute.latencies.get(kind);
+      if (!list) minute.latencies.set(kind, (list = []));
+      list.push(performance.now() - t0);
+      minute.served++;
+    } catch (error) {
+      const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode ?? 0;
+      if (status >= 400 && status < 500) minute.clientErrors++;
+      else minute.serverErrors++;
+      if (errorSamples.length < 10) errorSamples.push(`${kind}: ${status} ${e.name}: ${e.message}`);
+    }
+  }
+}
+
+interface Sample {
+  t: number;
+  rssMiB: number;
+  fds: number;
+}
+const samples: Sample[] = [];
+const sample = () => {
+  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
+  samples.push({ t: (Date.now() - started) / 1000, rssMiB: rssKiB / 1024, fds: readdirSync(`/proc/${server.pid}/fd`).length });
+};
+sample();
+const sampler = setInterval(sample, 5000);
+const minuteTicker = setInterval(() => {
+  report(minutes.length - 1, minutes.at(-1)!);
+  minutes.push(newMinute());
+}, 60_000);
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+function report(index: number, m: Minute): void {
+  const parts = [...m.latencies].map(([kind, list]) => {
+    const sorted = list.sort((a, b) => a - b);
+    return `${kind} n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} p99 ${pct(sorted, 99).toFixed(1)} max ${sorted.at(-1)!.toFixed(0)}`;
+  });
+  const last = samples.at(-1)!;
+  console.log(`minute ${index + 1}: ${m.served} served, ${m.clientErrors} client errors, ${m.serverErrors} server errors, rss ${last.rssMiB.toFixed(0)} MiB, fds ${last.fds}; ms: ${parts.join('; ')}`);
+}
+
+/** Least-squares slope of y over t (per minute). */
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mt = points.reduce((s, [t]) => s + t, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const num = points.reduce((s, [t, y]) => s + (t - mt) * (y - my), 0);
+  const den = points.reduce((s, [t]) => s + (t - mt) ** 2, 0);
+  return den === 0 ? 0 : (num / den) * 60;
+}
+
+console.log(`soak: ${SECONDS} s, ${CONCURRENCY} callers, against floe serve (pid ${server.pid}) at ${url}; mix ${MIX.map(([k, s]) => `${k} ${s * 100}%`).join(', ')}`);
+let failed = false;
+try {
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+} finally {
+  clearInterval(sampler);
+  clearInterval(minuteTicker);
+  sample();
+  const tail = minutes.at(-1)!;
+  if (tail.served + tail.clientErrors + tail.serverErrors > 0) report(minutes.length - 1, tail);
+  const total = minutes.reduce((s, m) => ({ served: s.served + m.served, client: s.client + m.clientErrors, server: s.server + m.serverErrors }), { served: 0, client: 0, server: 0 });
+  const after = samples.filter((s) => s.t >= WARMUP_SECONDS);
+  const rss = after.map((s): [number, number] => [s.t, s.rssMiB]);
+  const fds = after.map((s): [number, number] => [s.t, s.fds]);
+  const elapsed = (Date.now() - started) / 1000;
+  console.log(`requests served: ${total.served} (${(total.served / elapsed).toFixed(0)}/s), client errors: ${total.client}, server errors: ${total.server}`);
+  console.log(
+    `after ${WARMUP_SECONDS} s warm-up: rss ${Math.min(...rss.map(([, y]) => y)).toFixed(0)}..${Math.max(...rss.map(([, y]) => y)).toFixed(0)} MiB, slope ${slope(rss).toFixed(2)} MiB/min; ` +
+      `fds ${Math.min(...fds.map(([, y]) => y))}..${Math.max(...fds.map(([, y]) => y))}, slope ${slope(fds).toFixed(2)}/min`,
+  );
+  if (errorSamples.length > 0) console.log(`errors seen:\n  ${errorSamples.join('\n  ')}`);
+  failed = total.server > 0 || total.client > 0;
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  agent.destroy();
+  await rm(dataDir, { recursive: true, force: true });
+}
+if (failed) {
+  console.error('soak: FAILED (errors above; the load sends only valid requests, so every error counts)');
+  process.exitCode = 1;
+}
