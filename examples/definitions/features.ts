@@ -17,6 +17,7 @@ const users: FeatureGroupSpec = {
     tags: { type: 'String', collection: 'List' },
   },
   tags: { team: 'growth' },
+  maintenance: { schedule: '0 3 * * *', retention: '730d' },
 };
 
 export default defineFeatureGroups([

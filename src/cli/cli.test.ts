@@ -44,7 +44,7 @@ describe('floe CLI', { timeout: 120_000 }, () => {
     expect(trino.code).toBe(0);
     expect(trino.stdout).toContain('FROM lake.training_rows');
     expect(trino.stdout).toContain('FROM iceberg.floe.users');
-    expect(trino.stdout).toContain('from_iso8601_timestamp_nanos("at")');
+    expect(trino.stdout).toContain('from_iso8601_timestamp_nanos("event_time")');
     const noBase = await floe('dataset', '--base', base, '--id', 'uid', '--event-time', 'at', '--feature-group', 'users:uid', '--sql-dialect', 'spark');
     expect(noBase.code).toBe(2);
     expect(noBase.stderr).toMatch(/^error: baseRelation: a spark statement reads its base from a table on the cluster/);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asDuckDB, installClusterFunctions } from './dialect-emulation.suite.js';
-import { DuckDBDatasetCompiler } from './duckdb-compiler.js';
+import { isoInstant } from './duckdb-compiler.js';
 import { DuckDBDatasetSource } from './duckdb-dataset-source.js';
 import { featureGroup, openFixtures, writeOfflineRows, writeParquet, writeTime, type Fixtures } from './fixtures.suite.js';
 import { DatasetBuilder } from './plan.js';
@@ -78,10 +78,7 @@ describe('datasets match a brute-force reference', () => {
   let f: Fixtures;
   beforeAll(async () => {
     f = await openFixtures();
-    const duckdb = new (class extends DuckDBDatasetCompiler {
-      iso = (x: string) => this.isoInstant(x);
-    })();
-    await installClusterFunctions(f.connection, duckdb.iso);
+    await installClusterFunctions(f.connection, isoInstant);
   });
   afterAll(() => f.close());
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../domain/index.js';
 import { asDuckDB, installClusterFunctions } from './dialect-emulation.suite.js';
 import { SQL_DIALECTS, type SqlDialect } from './dialects.js';
-import { DuckDBDatasetCompiler } from './duckdb-compiler.js';
+import { isoInstant } from './duckdb-compiler.js';
 import { DuckDBDatasetSource } from './duckdb-dataset-source.js';
 import { featureGroup, openFixtures, writeOfflineRows, writeParquet, writeTime, type Fixtures } from './fixtures.suite.js';
 import { DatasetBuilder } from './plan.js';
@@ -26,10 +26,7 @@ describe('Trino and Spark SQL from the same plan', () => {
 
   beforeAll(async () => {
     f = await openFixtures();
-    const duckdb = new (class extends DuckDBDatasetCompiler {
-      iso = (x: string) => this.isoInstant(x);
-    })();
-    await installClusterFunctions(f.connection, duckdb.iso);
+    await installClusterFunctions(f.connection, isoInstant);
     tables = {
       profiles: await writeOfflineRows(f, profiles, [
         { values: { user_id: 'u1', ts: '2025-01-01T00:00:00Z', level: 1 }, written: 1 },

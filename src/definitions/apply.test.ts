@@ -59,6 +59,26 @@ describe('applyPlan on a real store', () => {
     expect((await store.describeFeatureGroup('wide')).description).toBeUndefined();
   });
 
+  it('keeps maintenance settings as table properties, and removes them again', async () => {
+    const spec: FeatureGroupSpec = { name: 'kept', recordIdentifier: 'id', eventTime: 't', features: { id: 'String', t: 'String' }, maintenance: { schedule: '15 2 * * *', retention: '90d' } };
+    const tableProperties = () => store.featureGroup('kept').tableProperties();
+    const planFromStore = async (s: FeatureGroupSpec) => {
+      const desired = parseDefinitions([s]);
+      const current = new Map((await store.listFeatureGroups()).featureGroups.map((g) => [g.featureGroupName, g]));
+      const properties = current.has('kept') ? new Map([['kept', await tableProperties()]]) : new Map();
+      return planChanges(desired, current, properties);
+    };
+    await applyPlan(await planFromStore(spec), store);
+    expect(await tableProperties()).toMatchObject({ 'floe.maintenance.schedule': '15 2 * * *', 'floe.offline.retention-seconds': String(90 * 86_400) });
+    expect(planHasChanges(await planFromStore(spec))).toBe(false);
+    const { maintenance: _dropped, ...without } = spec;
+    await applyPlan(await planFromStore(without), store);
+    const after = await tableProperties();
+    expect(after['floe.maintenance.schedule']).toBeUndefined();
+    expect(after['floe.offline.retention-seconds']).toBeUndefined();
+    expect(planHasChanges(await planFromStore(without))).toBe(false);
+  });
+
   it('colours the diff for a terminal', async () => {
     const text = renderPlan(await planFor([{ name: 'new-group', recordIdentifier: 'id', eventTime: 't', features: { id: 'String', t: 'String' } }]), ansi);
     expect(text.split('\n')[0]).toBe('\x1b[32m+ feature group \x1b[1mnew-group\x1b[22m\x1b[39m');

@@ -7,6 +7,13 @@ export interface DefinitionsTarget {
   createFeatureGroup(input: CreateFeatureGroupInput): Promise<FeatureGroup>;
   updateFeatureGroup(input: UpdateFeatureGroupInput): Promise<FeatureGroup>;
   updateFeatureMetadata(input: UpdateFeatureMetadataInput): Promise<unknown>;
+  /** Table properties hold the maintenance settings; a store without them cannot apply those. */
+  featureGroup(name: string): object;
+}
+
+interface TableProperties {
+  setTableProperties(properties: Record<string, string>): Promise<unknown>;
+  unsetTableProperties(names: string[]): Promise<unknown>;
 }
 
 /** SageMaker's limit on features added by one UpdateFeatureGroup call. */
@@ -27,6 +34,8 @@ export async function applyPlan(plan: Plan, target: DefinitionsTarget): Promise<
     const described: Array<{ featureName: string; description: string }> = [];
     const additions: Array<Extract<Change, { kind: 'addFeature' }>> = [];
     const update: UpdateFeatureGroupInput = { featureGroupName: name };
+    const setProperties: Record<string, string> = {};
+    const unsetProperties: string[] = [];
     for (const c of g.changes) {
       if (c.kind === 'createGroup') {
         await target.createFeatureGroup(c.input);
@@ -40,6 +49,12 @@ export async function applyPlan(plan: Plan, target: DefinitionsTarget): Promise<
         update.description = c.to ?? '';
       } else if (c.kind === 'setTag') {
         update.tags = g.tags;
+      } else if (c.kind === 'setSchedule') {
+        if (c.to === undefined) unsetProperties.push('maintenance_schedule');
+        else setProperties.maintenance_schedule = c.to;
+      } else if (c.kind === 'setRetention') {
+        if (c.to === undefined) unsetProperties.push('offline_retention_seconds');
+        else setProperties.offline_retention_seconds = String(c.to);
       } else {
         described.push({ featureName: c.featureName, description: c.to ?? '' });
       }
@@ -51,5 +66,13 @@ export async function applyPlan(plan: Plan, target: DefinitionsTarget): Promise<
       if (Object.keys(call).length > 1) await target.updateFeatureGroup(call);
     }
     for (const d of described) await target.updateFeatureMetadata({ featureGroupName: name, featureName: d.featureName, description: d.description });
+    const tables = target.featureGroup(name) as Partial<TableProperties>;
+    if (Object.keys(setProperties).length > 0 || unsetProperties.length > 0) {
+      if (!tables.setTableProperties || !tables.unsetTableProperties) {
+        throw new ValidationError(`${name}: this store cannot set maintenance settings (table properties)`, { field: 'maintenance' });
+      }
+      if (Object.keys(setProperties).length > 0) await tables.setTableProperties(setProperties);
+      if (unsetProperties.length > 0) await tables.unsetTableProperties(unsetProperties);
+    }
   }
 }

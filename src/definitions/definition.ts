@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normaliseProperties } from '../maintenance/table-properties.js';
 import {
   COLLECTION_TYPES,
   FEATURE_TYPES,
@@ -7,6 +8,7 @@ import {
   parseOrThrow,
   TTL_UNITS,
   ttlDurationSchema,
+  ttlToMicros,
   ValidationError,
   type CollectionType,
   type FeatureType,
@@ -46,6 +48,13 @@ export interface FeatureGroupSpec {
   online?: boolean | { enabled?: boolean; ttl?: string | TtlDuration; storageType?: OnlineStorageType };
   offline?: boolean | { enabled?: boolean; tableFormat?: TableFormat };
   tags?: Record<string, string>;
+  /** Offline table maintenance, as table properties: left out, the server's defaults apply. */
+  maintenance?: {
+    /** When `floe serve` optimizes and vacuums the table: a UTC cron expression, or 'off'. */
+    schedule?: string;
+    /** Offline rows whose event time is older than this are removed by maintenance: "365d", "12h", or seconds. */
+    retention?: string | number;
+  };
 }
 
 export interface FeatureDefinitionsDocument {
@@ -83,6 +92,7 @@ export interface DesiredFeatureGroup {
   online: { enabled: boolean; ttl?: TtlDuration; storageType: OnlineStorageType };
   offline: { enabled: boolean; tableFormat: TableFormat };
   tags: Array<{ key: string; value: string }>;
+  maintenance: { schedule?: string; retentionSeconds?: number };
 }
 
 const TTL_ABBREVIATIONS: Record<string, (typeof TTL_UNITS)[number]> = { s: 'Seconds', m: 'Minutes', h: 'Hours', d: 'Days', w: 'Weeks' };
@@ -140,6 +150,20 @@ const groupSpecSchema = z.strictObject({
     .preprocess(enabledShorthand, z.strictObject({ enabled: z.boolean().optional(), tableFormat: z.enum(['Iceberg', 'Glue'], { error: 'must be Iceberg or Glue' }).optional() }))
     .optional(),
   tags: z.record(z.string().min(1).max(128), z.string().max(256)).optional(),
+  maintenance: z
+    .strictObject({
+      schedule: z.string({ error: "must be a cron expression (UTC) or 'off'" }).optional(),
+      retention: z
+        .union([z.number().int().positive(), z.string()], { error: 'must be a duration like "365d" or a number of seconds' })
+        .transform((value, ctx) => {
+          if (typeof value === 'number') return value;
+          const ttl = parseTtl(value);
+          if (!ttl) ctx.addIssue({ code: 'custom', message: `'${value}' is not a duration like "365d", "12h" or "4 Weeks"` });
+          return ttl ? ttlToMicros(ttl) / 1_000_000 : 0;
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 const documentSchema = z.strictObject({
@@ -188,6 +212,23 @@ export function parseDefinitions(input: unknown): DesiredFeatureGroup[] {
       },
       offline: { enabled: offline.enabled ?? true, tableFormat: offline.tableFormat ?? 'Iceberg' },
       tags: Object.entries(spec.tags ?? {}).map(([key, value]) => ({ key, value })),
+      maintenance: checkMaintenance(spec.maintenance ?? {}, offline.enabled ?? true, `featureGroups[${i}].maintenance`),
     };
   });
+}
+
+/** Maintenance settings are table properties of the offline table: checked as the store will. */
+function checkMaintenance(m: { schedule?: string; retention?: number }, offline: boolean, field: string): DesiredFeatureGroup['maintenance'] {
+  if ((m.schedule !== undefined || m.retention !== undefined) && !offline) {
+    throw new ValidationError(`${field}: maintenance applies to the offline store, which this group does not have`, { field });
+  }
+  if (m.schedule !== undefined) {
+    try {
+      normaliseProperties({ maintenance_schedule: m.schedule });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new ValidationError(`${field}.schedule: ${error.message.replace(/^maintenance_schedule: /, '')}`, { field: `${field}.schedule` });
+    }
+  }
+  return { ...(m.schedule !== undefined ? { schedule: m.schedule } : {}), ...(m.retention !== undefined ? { retentionSeconds: m.retention } : {}) };
 }

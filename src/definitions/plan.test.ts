@@ -176,4 +176,28 @@ describe('planChanges', () => {
   it('checks added features like UpdateFeatureGroup does', () => {
     expect(() => plan([spec({ features: { ...spec().features, is_deleted: 'String' } })], [existing(spec())])).toThrow(/featureGroups\[0\]\.features\.featureAdditions\[0\]\.featureName: 'is_deleted' is reserved/);
   });
+
+  it('sets, changes and removes the maintenance schedule and the offline retention', () => {
+    const create = plan([spec({ maintenance: { schedule: '0 3 * * *', retention: '365d' } })]);
+    expect(create.groups[0]!.changes.slice(1)).toEqual([
+      { kind: 'setSchedule', op: '+', to: '0 3 * * *' },
+      { kind: 'setRetention', op: '+', to: 31_536_000 },
+    ]);
+    expect(renderPlan(create)).toContain('    + maintenance schedule: "0 3 * * *"\n    + offline retention: 365 Days\n');
+    const current = new Map([['users', { 'floe.maintenance.schedule': '0 3 * * *', 'floe.offline.retention-seconds': '31536000' }]]);
+    const desired = (m: FeatureGroupSpec['maintenance']) => planChanges(parseDefinitions([spec({ maintenance: m })]), new Map([['users', existing(spec())]]), current);
+    expect(desired({ schedule: '0 3 * * *', retention: 31_536_000 }).groups[0]!.action).toBe('none');
+    const changed = desired({ schedule: 'off', retention: '4 Weeks' });
+    expect(renderPlan(changed).split('\n').slice(1, 3)).toEqual(['    ~ maintenance schedule: "0 3 * * *" -> "off"', '    ~ offline retention: 365 Days -> 4 Weeks']);
+    expect(renderPlan(desired(undefined)).split('\n').slice(1, 3)).toEqual([
+      '    - maintenance schedule: "0 3 * * *" (the server default applies)',
+      '    - offline retention: 365 Days (rows are kept)',
+    ]);
+  });
+
+  it('checks maintenance settings as the store will', () => {
+    expect(() => parseDefinitions([spec({ maintenance: { schedule: 'nightly' } })])).toThrow(/featureGroups\[0\]\.maintenance\.schedule: 'nightly' is not a cron expression/);
+    expect(() => parseDefinitions([spec({ maintenance: { retention: 'forever' } })])).toThrow(/featureGroups\[0\]\.maintenance\.retention: 'forever' is not a duration/);
+    expect(() => parseDefinitions([spec({ offline: false, maintenance: { retention: '30d' } })])).toThrow(/featureGroups\[0\]\.maintenance: maintenance applies to the offline store/);
+  });
 });

@@ -10,6 +10,7 @@ import {
   type Tag,
   type TtlDuration,
 } from '../domain/index.js';
+import { PROPERTY as TABLE_PROPERTY } from '../maintenance/table-properties.js';
 import type { DesiredFeature, DesiredFeatureGroup } from './definition.js';
 
 /**
@@ -24,7 +25,9 @@ export type Change =
   | { kind: 'setTtl'; op: '+' | '~' | '-'; from?: TtlDuration; to?: TtlDuration }
   | { kind: 'setDescription'; op: '+' | '~' | '-'; from?: string; to?: string }
   | { kind: 'setTag'; op: '+' | '~' | '-'; key: string; from?: string; to?: string }
-  | { kind: 'setFeatureDescription'; op: '+' | '~' | '-'; featureName: string; from?: string; to?: string };
+  | { kind: 'setFeatureDescription'; op: '+' | '~' | '-'; featureName: string; from?: string; to?: string }
+  | { kind: 'setSchedule'; op: '+' | '~' | '-'; from?: string; to?: string }
+  | { kind: 'setRetention'; op: '+' | '~' | '-'; from?: number; to?: number };
 
 /** A change that cannot be made in place, why, and what to do instead. */
 export interface Refusal {
@@ -59,11 +62,34 @@ export function planHasRefusals(plan: Plan): boolean {
 
 const NEW_GROUP = 'create a new feature group with the definition you want and backfill it (floe query ... --format parquet --out f.parquet, then floe ingest <new-group> f.parquet)';
 
-/** The plan that takes `current` (every existing group, by name) to `desired`. */
-export function planChanges(desired: DesiredFeatureGroup[], current: ReadonlyMap<string, FeatureGroup>): Plan {
+/**
+ * The plan that takes `current` (every existing group, by name) to `desired`. `properties` holds
+ * the offline table properties of the existing groups the definitions name (maintenance
+ * settings); without it (a store that does not expose them), maintenance settings are not
+ * managed, and definitions that hold some are refused.
+ */
+export function planChanges(
+  desired: DesiredFeatureGroup[],
+  current: ReadonlyMap<string, FeatureGroup>,
+  properties?: ReadonlyMap<string, Record<string, string>>,
+): Plan {
+  if (!properties) {
+    const i = desired.findIndex((d) => d.maintenance.schedule !== undefined || d.maintenance.retentionSeconds !== undefined);
+    if (i >= 0) {
+      throw new ValidationError(`featureGroups[${i}].maintenance: maintenance settings are table properties, which this store does not expose (through --endpoint, apply them on the server's machine)`, {
+        field: `featureGroups[${i}].maintenance`,
+      });
+    }
+  }
   const groups = desired.map((d, i) => {
     const existing = current.get(d.featureGroupName);
-    return existing ? planUpdate(d, existing, `featureGroups[${i}]`) : planCreate(d, `featureGroups[${i}]`);
+    if (!existing) return planCreate(d, `featureGroups[${i}]`);
+    const plan = planUpdate(d, existing, `featureGroups[${i}]`);
+    if (properties && existing.offlineStoreConfig.enableOfflineStore && d.offline.enabled) {
+      plan.changes.push(...maintenanceChanges(properties.get(d.featureGroupName) ?? {}, d.maintenance));
+      if (plan.changes.length > 0) plan.action = 'update';
+    }
+    return plan;
   });
   const named = new Set(desired.map((d) => d.featureGroupName));
   return { groups, unmanaged: [...current.keys()].filter((n) => !named.has(n)).sort() };
@@ -91,7 +117,8 @@ function planCreate(d: DesiredFeatureGroup, field: string): GroupPlan {
   };
   prefixErrors(field, () => validateCreateFeatureGroup(input));
   const featureDescriptions = d.features.flatMap((f) => (f.description ? [{ featureName: f.featureName, description: f.description }] : []));
-  return { featureGroupName: d.featureGroupName, action: 'create', changes: [{ kind: 'createGroup', op: '+', input, featureDescriptions }], refusals: [], tags: d.tags };
+  const changes: Change[] = [{ kind: 'createGroup', op: '+', input, featureDescriptions }, ...maintenanceChanges({}, d.maintenance)];
+  return { featureGroupName: d.featureGroupName, action: 'create', changes, refusals: [], tags: d.tags };
 }
 
 function planUpdate(d: DesiredFeatureGroup, g: FeatureGroup, field: string): GroupPlan {
@@ -183,6 +210,24 @@ function textChange(from: string | undefined, to: string | undefined): { op: '+'
   const b = to || undefined;
   if (a === b) return undefined;
   return { op: !a ? '+' : !b ? '-' : '~', ...(a ? { from: a } : {}), ...(b ? { to: b } : {}) };
+}
+
+/** Where the maintenance settings are kept in the table's properties (see maintenance/table-properties.ts). */
+const SCHEDULE_KEY = TABLE_PROPERTY.schedule;
+const RETENTION_KEY = TABLE_PROPERTY.retentionSeconds;
+
+function maintenanceChanges(properties: Record<string, string>, desired: DesiredFeatureGroup['maintenance']): Change[] {
+  const changes: Change[] = [];
+  const schedule = properties[SCHEDULE_KEY];
+  if (schedule !== desired.schedule) {
+    changes.push({ kind: 'setSchedule', op: schedule === undefined ? '+' : desired.schedule === undefined ? '-' : '~', ...(schedule !== undefined ? { from: schedule } : {}), ...(desired.schedule !== undefined ? { to: desired.schedule } : {}) });
+  }
+  const retention = properties[RETENTION_KEY] === undefined ? undefined : Number(properties[RETENTION_KEY]);
+  if (retention !== desired.retentionSeconds) {
+    const to = desired.retentionSeconds;
+    changes.push({ kind: 'setRetention', op: retention === undefined ? '+' : to === undefined ? '-' : '~', ...(retention !== undefined ? { from: retention } : {}), ...(to !== undefined ? { to } : {}) });
+  }
+  return changes;
 }
 
 function tagChanges(current: Tag[], desired: Tag[]): Change[] {

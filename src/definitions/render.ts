@@ -20,6 +20,15 @@ export const ansi: Palette = {
 const ttl = (t: TtlDuration | undefined) => (t ? `${t.value} ${t.unit}` : 'none');
 const quoted = (t: string | undefined) => (t === undefined ? 'none' : JSON.stringify(t));
 
+/** Seconds in the largest unit that divides them: 31536000 -> "365 Days". */
+export function durationText(seconds: number | undefined): string {
+  if (seconds === undefined) return 'none';
+  for (const [unit, size] of [['Weeks', 604_800], ['Days', 86_400], ['Hours', 3_600], ['Minutes', 60]] as const) {
+    if (seconds % size === 0) return `${seconds / size} ${unit}`;
+  }
+  return `${seconds} Seconds`;
+}
+
 function describe(c: Change): string {
   switch (c.kind) {
     case 'createGroup':
@@ -32,6 +41,10 @@ function describe(c: Change): string {
       return `description: ${c.op === '~' ? `${quoted(c.from)} -> ${quoted(c.to)}` : quoted(c.to ?? c.from)}`;
     case 'setTag':
       return `tag ${c.key}: ${c.op === '~' ? `${quoted(c.from)} -> ${quoted(c.to)}` : quoted(c.to ?? c.from)}`;
+    case 'setSchedule':
+      return `maintenance schedule: ${c.op === '~' ? `${quoted(c.from)} -> ${quoted(c.to)}` : `${quoted(c.to ?? c.from)}${c.op === '-' ? ' (the server default applies)' : ''}`}`;
+    case 'setRetention':
+      return `offline retention: ${c.op === '~' ? `${durationText(c.from)} -> ${durationText(c.to)}` : `${durationText(c.to ?? c.from)}${c.op === '-' ? ' (rows are kept)' : ''}`}`;
     case 'setFeatureDescription':
       return `feature ${c.featureName} description: ${c.op === '~' ? `${quoted(c.from)} -> ${quoted(c.to)}` : quoted(c.to ?? c.from)}`;
   }
@@ -69,7 +82,10 @@ export function renderPlan(plan: Plan, palette: Palette = plain): string {
     if (g.action === 'create') {
       creates++;
       out.push(palette.add(`+ feature group ${palette.bold(g.featureGroupName)}`));
-      for (const c of g.changes) if (c.kind === 'createGroup') for (const line of createLines(c)) out.push(palette.add(`    + ${line}`));
+      for (const c of g.changes) {
+        if (c.kind === 'createGroup') for (const line of createLines(c)) out.push(palette.add(`    + ${line}`));
+        else out.push(palette.add(`    + ${describe(c)}`));
+      }
     } else {
       if (g.action === 'update') updates++;
       out.push(palette.change(`~ feature group ${palette.bold(g.featureGroupName)}`));

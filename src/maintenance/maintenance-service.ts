@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { NotFoundError, parseOrThrow, recordIdToString, ValidationError, type FeatureGroup } from '../domain/index.js';
 import { epochInstant, isoInstant } from '../dataset/index.js';
 import type { IcebergTable, OfflineStore } from '../offline/index.js';
@@ -28,7 +29,7 @@ import {
   type VacuumResult,
 } from './schemas.js';
 import { directoryStats, liveDataStats, type FileStats } from './table-stats.js';
-import { normaliseProperties, numberProperty, PROPERTY } from './table-properties.js';
+import { normaliseProperties, numberProperty, PROPERTY, storedKey } from './table-properties.js';
 import { vacuumTable } from './vacuum.js';
 
 export interface MaintenanceDeps {
@@ -66,7 +67,14 @@ export class MaintenanceService {
 
   async optimize(group: string, input: unknown = {}, options: RunOptions & { hooks?: OptimizeHooks } = {}): Promise<OptimizeResult> {
     const parsed = parseOrThrow(OptimizeInputSchema, input ?? {});
-    return this.run(group, 'optimize', options, 'data', (table) => optimizeTable(this.deps.offline, table.name, parsed, options.hooks), parsed);
+    return this.run(
+      group,
+      'optimize',
+      options,
+      'data',
+      (table, fg) => optimizeTable(this.deps.offline, table.name, parsed, options.hooks, [fg.recordIdentifierFeatureName, fg.eventTimeFeatureName]),
+      parsed,
+    );
   }
 
   async vacuum(group: string, input: unknown = {}, options: RunOptions = {}): Promise<VacuumResult> {
@@ -122,6 +130,14 @@ export class MaintenanceService {
     const properties = normaliseProperties(parsed);
     const { table } = await this.open(group);
     await table.setProperties(properties);
+    return { ...table.metadata.properties };
+  }
+
+  /** ALTER TABLE ... UNSET TBLPROPERTIES: the names given (Athena's accepted) fall back to their defaults. */
+  async unsetTableProperties(group: string, names: string[]): Promise<Record<string, string>> {
+    const keys = parseOrThrow(z.array(z.string().min(1)).min(1, 'name at least one property'), names, 'properties').map(storedKey);
+    const { table } = await this.open(group);
+    await table.setProperties({}, keys);
     return { ...table.metadata.properties };
   }
 

@@ -29,6 +29,10 @@ describe('optimize', () => {
     expect(snapshots.at(-1)).toMatchObject({ operation: 'replace', summary: { 'total-data-files': '1', 'total-records': String(24 * 15) } });
     expect(snapshots.at(-1)!.snapshotId.toString()).toBe(result.snapshotId);
     expect(await content(store, 'events')).toEqual(before);
+    // The compacted file holds its rows ordered by identifier and event time.
+    const stored = (await store.query('SELECT id, event_time FROM events')).rows as Array<{ id: string; event_time: string }>;
+    const ordered = [...stored].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.event_time < b.event_time ? -1 : a.event_time > b.event_time ? 1 : 0));
+    expect(stored).toEqual(ordered);
 
     // Nothing left to do: no new snapshot.
     const again = await fg.optimize({ targetFileSizeBytes: 64 * 1024 * 1024 });

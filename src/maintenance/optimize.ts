@@ -22,25 +22,39 @@ const MANIFESTS_WORTH_MERGING = 8;
 /**
  * Bin-pack compaction (OPTIMIZE ... REWRITE DATA USING BIN_PACK): data files smaller than 75% of
  * the target are grouped into bins of about the target size, each bin rewritten by DuckDB as one
- * file (sorted when asked), and all of it committed as one `replace` snapshot whose manifests are
+ * file with its rows ordered by `defaultSortBy` (a feature group's identifier and event time) or
+ * by an explicit `sortBy` (which rewrites every file), and all of it committed as one `replace` snapshot whose manifests are
  * merged into one. Rows are neither added nor dropped (counts are checked before committing).
  * Appends that land meanwhile are kept: the commit is rebuilt on the newest snapshot, and only
  * the rewritten files must still be live; when they are not (another rewrite took them), the
  * written files are discarded and the compaction planned again.
  */
-export async function optimizeTable(offline: OfflineStore, group: string, input: OptimizeInput, hooks: OptimizeHooks = {}): Promise<OptimizeResult> {
+export async function optimizeTable(
+  offline: OfflineStore,
+  group: string,
+  input: OptimizeInput,
+  hooks: OptimizeHooks = {},
+  defaultSortBy: string[] = [],
+): Promise<OptimizeResult> {
   const table = await offline.openTable(group);
   for (let attempt = 1; ; attempt++) {
     await table.refresh();
     try {
-      return await optimizeOnce(offline, table, input, hooks, attempt);
+      return await optimizeOnce(offline, table, input, hooks, attempt, defaultSortBy);
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= ATTEMPTS) throw error;
     }
   }
 }
 
-async function optimizeOnce(offline: OfflineStore, table: IcebergTable, input: OptimizeInput, hooks: OptimizeHooks, attempt: number): Promise<OptimizeResult> {
+async function optimizeOnce(
+  offline: OfflineStore,
+  table: IcebergTable,
+  input: OptimizeInput,
+  hooks: OptimizeHooks,
+  attempt: number,
+  defaultSortBy: string[],
+): Promise<OptimizeResult> {
   const snapshot = table.currentSnapshot();
   const empty: OptimizeResult = {
     rewrittenDataFilesCount: 0, addedDataFilesCount: 0, rewrittenBytesCount: 0, addedBytesCount: 0, rewrittenRecordsCount: 0,
@@ -49,7 +63,10 @@ async function optimizeOnce(offline: OfflineStore, table: IcebergTable, input: O
   if (!snapshot) return empty;
   const schema = table.schema();
   const columns = schema.fields.map((f) => ({ name: f.name, type: duckdbType(f.type) }));
-  const sortBy = input.sortBy?.map((name, i) => {
+  // An explicit sort rewrites every file (the table becomes sorted); the default sort only orders
+  // the rows inside each bin-packed output, which costs little and makes scans by key much faster.
+  const rewriteAll = input.sortBy !== undefined && input.sortBy.length > 0;
+  const sortBy = (input.sortBy ?? defaultSortBy).map((name, i) => {
     const column = columns.find((c) => c.name.toLowerCase() === name.toLowerCase());
     if (!column) throw new ValidationError(`sortBy[${i}]: table '${table.name}' has no column '${name}'`, { field: `sortBy[${i}]` });
     if (column.type.endsWith(']')) throw new ValidationError(`sortBy[${i}]: '${name}' is a collection and cannot be sorted by`, { field: `sortBy[${i}]` });
@@ -58,8 +75,8 @@ async function optimizeOnce(offline: OfflineStore, table: IcebergTable, input: O
   const target = input.targetFileSizeBytes ?? numberProperty(table.metadata.properties, PROPERTY.targetFileSizeBytes) ?? DEFAULTS.targetFileSizeBytes;
   const manifestsBefore = (await table.manifests(snapshot)).length;
   const live = await table.liveFiles(snapshot);
-  const candidates = sortBy ? live : live.filter((f) => Number(f.fileSizeInBytes) < target * 0.75);
-  const bins = binPack(candidates, target).filter((bin) => bin.length > 1 || sortBy);
+  const candidates = rewriteAll ? live : live.filter((f) => Number(f.fileSizeInBytes) < target * 0.75);
+  const bins = binPack(candidates, target).filter((bin) => bin.length > 1 || rewriteAll);
   const rewriting = bins.flat();
   await hooks.onProgress?.({ phase: 'planned', bins: bins.length, files: rewriting.length });
   // With no file to rewrite, manifests alone are merged once there are enough to slow planning.
@@ -69,7 +86,7 @@ async function optimizeOnce(offline: OfflineStore, table: IcebergTable, input: O
   try {
     for (const [i, bin] of bins.entries()) {
       const files = bin.map((f) => offline.io.localPath(f.filePath)!);
-      const order = sortBy ? ` ORDER BY ${sortBy.map(quoteIdentifier).join(', ')}` : '';
+      const order = sortBy.length > 0 ? ` ORDER BY ${sortBy.map(quoteIdentifier).join(', ')}` : '';
       const file = await offline.writeDataFileFromSelect(table.name, `SELECT * FROM (${viewSql({ name: table.name, files, columns })})${order}`);
       const expected = bin.reduce((n, f) => n + f.recordCount, 0n);
       if (file) added.push(file);

@@ -12,8 +12,11 @@ export const OptimizeInputSchema = z
   .object({
     /** Output files aim at this size (default: table property `write.target-file-size-bytes`, else 512 MiB). */
     targetFileSizeBytes: positiveInt.optional(),
-    /** Columns to sort the rewritten files by (e.g. the record identifier, then the event time); all files are rewritten then. */
-    sortBy: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * Columns to sort by, rewriting every file (the table becomes sorted). Without it, each
+     * compacted file's rows are ordered by the record identifier and event time; `[]`: no order.
+     */
+    sortBy: z.array(z.string().min(1)).optional(),
   })
   .strict();
 export type OptimizeInput = z.infer<typeof OptimizeInputSchema>;

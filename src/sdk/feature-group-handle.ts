@@ -132,6 +132,11 @@ export class FeatureGroupHandle implements FeatureGroupApi {
     return this.maintenance.setTableProperties(this.name, properties);
   }
 
+  /** Removes properties (Athena's names accepted), so their defaults apply again. */
+  unsetTableProperties(names: string[]): Promise<Record<string, string>> {
+    return this.maintenance.unsetTableProperties(this.name, names);
+  }
+
   tableProperties(): Promise<Record<string, string>> {
     return this.maintenance.tableProperties(this.name);
   }

@@ -6,6 +6,18 @@ import type { IngestOptions, IngestResult } from '../ingest/bulk-ingest.js';
 import type { IngestSource } from '../ingest/ingest-sources.js';
 import type { QueryResult } from '../query/index.js';
 import type {
+  JobInfo,
+  ListJobsInput,
+  OptimizeInput,
+  OptimizeResult,
+  PurgeResult,
+  RetentionInput,
+  RowRemovalResult,
+  RunJobInput,
+  VacuumInput,
+  VacuumResult,
+} from '../maintenance/index.js';
+import type {
   BatchGetIdentifier,
   BatchGetResult,
   BatchWriteEntry,
@@ -47,6 +59,10 @@ export interface FeatureStoreApi {
   queryArrow(sql: string, options?: QueryOptions): Promise<ArrowTable>;
   /** A point-in-time correct dataset (SageMaker's DatasetBuilder). */
   createDataset(base: DatasetBase, options: { recordIdentifierFeatureName: string; eventTimeFeatureName: string }): DatasetBuilder;
+  /** Maintenance runs, newest first. */
+  listJobs(input?: ListJobsInput): Promise<JobInfo[]>;
+  /** Runs optimize, vacuum or retention now and returns its record (a failed run has status 'failed'). */
+  runJob(input: RunJobInput): Promise<JobInfo>;
   close(): Promise<void>;
 }
 
@@ -70,6 +86,17 @@ export interface FeatureGroupApi {
   deleteRecords(records: Array<{ recordId: RecordId; eventTime: string | number }>, options?: DeleteRecordOptions): Promise<{ deleted: number; stale: string[] }>;
   /** The offline table's snapshots, oldest first. */
   snapshots(): Promise<SnapshotInfo[]>;
+  /** Bin-pack compaction of the offline table, as one `replace` snapshot. */
+  optimize(input?: OptimizeInput): Promise<OptimizeResult>;
+  /** Expires old snapshots, deletes the files only they referenced, removes old orphan files. */
+  vacuum(input?: VacuumInput): Promise<VacuumResult>;
+  /** Removes offline rows older than the retention period (by event time). */
+  applyRetention(input?: RetentionInput): Promise<RowRemovalResult & { cutoff: string }>;
+  /** Privacy delete of every row of these identifiers, offline and online. */
+  purgeRecords(recordIds: RecordId[]): Promise<PurgeResult>;
+  /** Sets table properties; returns every property after. */
+  setTableProperties(properties: Record<string, string>): Promise<Record<string, string>>;
+  tableProperties(): Promise<Record<string, string>>;
   /** Resolves when everything acknowledged before the call is committed to the offline store. */
   flush(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { FeatureStore } from './feature-store.js';
 import { featureStoreBehaviour } from './feature-store.suite.js';
 import { offlineBehaviour } from './offline-store.suite.js';
 import { datasetBehaviour } from './dataset.suite.js';
+import { maintenanceBehaviour } from './maintenance.suite.js';
 
 const embedded = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-sdk-'));
@@ -23,6 +24,7 @@ const embedded = async () => {
 featureStoreBehaviour('embedded (SQLite registry, LMDB online store)', embedded);
 offlineBehaviour('embedded', embedded);
 datasetBehaviour('embedded', embedded);
+maintenanceBehaviour('embedded', embedded);
 
 const POSTGRES_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 

@@ -47,6 +47,7 @@ import {
 import { DataDirLock } from './data-dir-lock.js';
 import { runMaintenanceStatement } from './maintenance-statements.js';
 import { OfflineQueries, type QueryOptions } from './offline-queries.js';
+import { IcebergCatalog } from './iceberg-catalog.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
 import { registryOptions, type OpenOptions } from './open-options.js';
 import { openWritePipeline } from './write-pipeline-factory.js';
@@ -68,6 +69,7 @@ export type AccessKeyStore = Pick<Registry, 'putAccessKey' | 'getAccessKey' | 'l
  */
 export class FeatureStore implements FeatureStoreApi {
   private scheduler?: MaintenanceScheduler;
+  private catalog?: IcebergCatalog;
 
   private constructor(
     readonly dataDir: string,
@@ -159,6 +161,11 @@ export class FeatureStore implements FeatureStoreApi {
 
   async search(request: SearchRequest): Promise<SearchResponse> {
     return search(await this.registry.allFeatureGroups(), request);
+  }
+
+  /** The groups' offline tables as an Iceberg catalog sees them (served as the Iceberg REST catalog). */
+  get icebergCatalog(): IcebergCatalog {
+    return (this.catalog ??= new IcebergCatalog(this.offline, (name) => this.groups.describe(name), () => this.registry.allFeatureGroups()));
   }
 
   /** API credentials, kept in the registry (the server verifies signatures with them). */

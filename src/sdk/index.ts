@@ -4,3 +4,4 @@ export { FeatureGroupHandle } from './feature-group-handle.js';
 export { registryOptions, type OpenOptions } from './open-options.js';
 export type { FeatureStoreApi, FeatureGroupApi, RecordId } from './feature-store-api.js';
 export { RemoteFeatureStore, RemoteFeatureGroup, type ConnectOptions, type RemoteCredentials } from './remote/index.js';
+export { IcebergCatalog, type CatalogTable } from './iceberg-catalog.js';

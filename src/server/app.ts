@@ -9,6 +9,7 @@ import { sagemakerControlPlaneRoutes } from './sagemaker/control-plane-routes.js
 import { sagemakerRuntimeRoutes } from './sagemaker/runtime-routes.js';
 import { BearerTokens } from './auth/bearer-tokens.js';
 import { nativeApi } from './native/index.js';
+import { icebergCatalogApi } from './iceberg/index.js';
 
 /** Largest request body: 25 BatchWriteRecord entries of 350 KB each, with room for their JSON. */
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -89,12 +90,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(sagemakerControlPlaneRoutes, { store: options.store });
   await app.register(sagemakerRuntimeRoutes, { store: options.store, metrics });
+  const tokens = options.tokens ?? new BearerTokens({ keys: options.store.accessKeys });
   await app.register(nativeApi, {
     store: options.store,
     sigv4: options.authenticator,
-    tokens: options.tokens ?? new BearerTokens({ keys: options.store.accessKeys }),
+    tokens,
     metrics,
     ...(options.ingestBodyLimit === undefined ? {} : { ingestBodyLimit: options.ingestBodyLimit }),
   });
+  await app.register(icebergCatalogApi, { store: options.store, sigv4: options.authenticator, tokens });
   return app;
 }

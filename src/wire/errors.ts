@@ -8,6 +8,8 @@ import {
   ResourceInUseError,
   StorageFullError,
   StoreLockedError,
+  StorageFullError,
+  UnavailableError,
   UnauthenticatedError,
   UnavailableError,
   ValidationError,

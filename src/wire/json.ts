@@ -15,19 +15,16 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-function fastReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) throw new TypeError('unsafe integral double');
-  return value;
-}
-
 export function stringifyWire(value: unknown): string {
-  // JSON.stringify refuses a bigint with a TypeError: the common case (none) stays on the fast path.
+  // The common case costs one JSON.stringify and one scan: it throws on a bigint, and a run of 16
+  // digits may be a double beyond 2^53 written as an integer; only then the lossless writer runs.
   try {
-    return JSON.stringify(value, fastReplacer) ?? 'null';
+    const text = JSON.stringify(value) ?? 'null';
+    if (!/\d{16}/.test(text)) return text;
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
-    return stringify(value, (key, v) => replacer(key, v instanceof Date ? v.toISOString() : v)) ?? 'null';
   }
+  return stringify(value, (key, v) => replacer(key, v instanceof Date ? v.toISOString() : v)) ?? 'null';
 }
 
 function parseNumber(text: string): number | bigint {

@@ -12,6 +12,8 @@ const ERRORS: Record<string, string> = {
   '404': 'No such feature group, feature or snapshot',
   '409': 'A concurrent change or an ordering rule refused the call',
   '413': 'The body is larger than the server accepts',
+  '503': 'The store is unavailable for now; retry',
+  '507': 'The server has no storage left for the write',
 };
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -9,6 +9,7 @@ import {
   ttlDurationSchema,
 } from '../domain/index.js';
 import { JOIN_COMPARATORS, JOIN_TYPES } from '../dataset/plan-options.js';
+import { JOB_KINDS, OptimizeInputSchema, PurgeInputSchema, RetentionInputSchema, RunJobInputSchema, TablePropertiesSchema, VacuumInputSchema } from '../maintenance/schemas.js';
 
 /**
  * The zod schemas of the native API's requests and responses: the server validates with them,
@@ -45,6 +46,7 @@ export const updateFeatureGroupRequest = z.strictObject({
   featureAdditions: z.array(featureDefinitionSchema).optional(),
   onlineStoreConfig: z.strictObject({ ttlDuration: ttlDurationSchema.nullable().optional() }).optional(),
   description: z.string().optional(),
+  tags: z.array(z.strictObject({ key: z.string(), value: z.string() })).optional(),
 });
 export const listFeatureGroupsQuery = z.strictObject({
   nameContains: z.string().optional(),
@@ -172,6 +174,20 @@ export const datasetRequest = z.strictObject({
     .meta({ description: 'default: rows as JSON, or Arrow when the Accept header asks for it' }),
 });
 
+// ---- maintenance (the maintenance module's own schemas)
+export const optimizeRequest = OptimizeInputSchema;
+export const vacuumRequest = VacuumInputSchema;
+export const retentionRequest = RetentionInputSchema;
+export const purgeRequest = PurgeInputSchema;
+export const tablePropertiesRequest = TablePropertiesSchema;
+export const runJobRequest = RunJobInputSchema;
+export const listJobsQuery = z.strictObject({
+  featureGroupName: z.string().min(1).optional(),
+  kind: z.enum(JOB_KINDS).optional(),
+  status: z.enum(['running', 'succeeded', 'failed']).optional(),
+  limit: queryInt.optional(),
+});
+
 // ---- responses (documentation; the SDK revives dates and ids)
 const timestamp = z.string().meta({ format: 'date-time' });
 const feature = z.object({
@@ -243,6 +259,23 @@ export const tokenResponse = z.object({
   role: z.enum(['admin', 'writer', 'reader']),
   featureGroups: z.array(z.string()).optional(),
 });
+const counts = z.record(z.string(), z.union([z.number(), z.string()]));
+export const maintenanceResponse = counts.meta({ description: 'the operation\'s counts, and its snapshotId (decimal text) when it committed one' });
+export const tablePropertiesResponse = z.object({ properties: z.record(z.string(), z.string()) });
+const job = z.looseObject({
+  id: z.string(),
+  kind: z.string(),
+  featureGroupName: z.string().optional(),
+  trigger: z.string().optional(),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  startedAt: timestamp,
+  finishedAt: timestamp.optional(),
+  durationMs: z.number().optional(),
+  result: z.record(z.string(), z.unknown()),
+  error: z.string().optional(),
+});
+export const jobResponse = job;
+export const jobsResponse = z.object({ jobs: z.array(job) });
 export const empty = z.object({});
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),

@@ -26,6 +26,8 @@ export interface KillRound {
   anchor: KillAnchor;
   /** Writes the killed process had acknowledged before it died. */
   acknowledged: number;
+  /** Maintenance runs it had finished. */
+  maintenance: number;
   /** Rows in the table after the restart (acknowledged ones and any the log held unacknowledged). */
   offlineRows: number;
 }
@@ -35,6 +37,12 @@ export interface KillLoopResult {
   writesAcknowledged: number;
   recordsVerified: number;
   onlineRecordsVerified: number;
+  /** Acknowledged optimize, vacuum, retention and purge runs among the kills. */
+  maintenanceRuns: number;
+  /** Purged users checked absent offline and online. */
+  purgesVerified: number;
+  /** Files the crashes left (written, never committed) that the final vacuum removed. */
+  orphanFilesRemoved: number;
   /** Rows read back by the independent Iceberg reader, equal to the SQL count. */
   independentReaderRows: number;
 }
@@ -71,8 +79,9 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRes
   const minDelay = options.minDelayMs ?? 50;
   const maxDelay = options.maxDelayMs ?? 1200;
   const acknowledged = new Set<number>();
+  const purged = new Set<number>();
+  let maintenanceRuns = 0;
   let onlineRecordsVerified = 0;
-  let recordsVerified = 0;
   for (let round = 0; round < options.rounds; round++) {
     const delayMs = Math.round(minDelay + random() * (maxDelay - minDelay));
     const childSeed = Math.floor(random() * 2 ** 31);
@@ -80,21 +89,47 @@ export async function runKillLoop(options: KillLoopOptions): Promise<KillLoopRes
     // opens and replays its log (timed from the start of the process).
     const anchor: KillAnchor = random() < 0.2 ? 'start' : 'first-ack';
     const acks = await killWriterAfter(options.dataDir, round * 10_000_000, childSeed, delayMs, anchor);
-    for (const seq of acks) acknowledged.add(seq);
+    for (const seq of acks.writes) acknowledged.add(seq);
+    for (const user of acks.purged) purged.add(user);
+    maintenanceRuns += acks.maintenance;
     const where = `seed ${options.seed}, round ${round}, kill ${delayMs} ms after ${anchor}`;
-    const check = await verifyStore(options.dataDir, acknowledged, where);
-    recordsVerified = check.rows;
+    const check = await verifyStore(options.dataDir, acknowledged, purged, where);
     onlineRecordsVerified += check.online;
-    options.onRound?.({ round, delayMs, anchor, acknowledged: acks.length, offlineRows: check.rows });
+    options.onRound?.({ round, delayMs, anchor, acknowledged: acks.writes.length, maintenance: acks.maintenance, offlineRows: check.rows });
   }
-  const independentReaderRows = await readIndependently(options.dataDir, recordsVerified);
-  return { faultsInjected: options.rounds, writesAcknowledged: acknowledged.size, recordsVerified, onlineRecordsVerified, independentReaderRows };
+  // The next maintenance run cleans up what the crashes left: files of commits that never happened.
+  const cleanup = await vacuumAfterCrashes(options.dataDir);
+  const final = await verifyStore(options.dataDir, acknowledged, purged, `seed ${options.seed}, after the final vacuum`);
+  const independentReaderRows = await readIndependently(options.dataDir, final.rows);
+  return {
+    faultsInjected: options.rounds,
+    writesAcknowledged: acknowledged.size,
+    recordsVerified: final.rows,
+    onlineRecordsVerified,
+    maintenanceRuns,
+    purgesVerified: purged.size,
+    orphanFilesRemoved: cleanup.orphans,
+    independentReaderRows,
+  };
+}
+
+async function vacuumAfterCrashes(dataDir: string): Promise<{ orphans: number }> {
+  const store = await FeatureStore.open({ dataDir });
+  try {
+    const fg = store.featureGroup(CHAOS_GROUP);
+    const first = await fg.vacuum({ minSnapshotsToKeep: 1, maxSnapshotAgeSeconds: 0, orphanOlderThanSeconds: 0 });
+    const again = await fg.vacuum({ minSnapshotsToKeep: 1, maxSnapshotAgeSeconds: 0, orphanOlderThanSeconds: 0 });
+    if (again.deletedOrphanFilesCount + again.deletedDataFilesCount > 0) throw new FaultFinding(`a second vacuum still found files to delete: ${JSON.stringify(again)}`);
+    return { orphans: first.deletedOrphanFilesCount };
+  } finally {
+    await store.close();
+  }
 }
 
 const WRITER = fileURLToPath(new URL('./fixtures/chaos-writer.mjs', import.meta.url));
 
 /** Starts a writer, kills it `delayMs` after it is ready, and returns the sequence numbers it acknowledged. */
-async function killWriterAfter(dataDir: string, firstSeq: number, seed: number, delayMs: number, anchor: KillAnchor): Promise<number[]> {
+async function killWriterAfter(dataDir: string, firstSeq: number, seed: number, delayMs: number, anchor: KillAnchor): Promise<WriterAcks> {
   const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, CHAOS_GROUP, String(firstSeq), String(seed)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -105,7 +140,7 @@ async function killWriterAfter(dataDir: string, firstSeq: number, seed: number, 
   if (anchor === 'start') arm();
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
-    if (/^(put|bulk|flushed)\b/m.test(output)) arm();
+    if (/^(put|bulk|flushed|optimized|vacuumed|stale|victim)\b/m.test(output)) arm();
   });
   child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
@@ -116,17 +151,29 @@ async function killWriterAfter(dataDir: string, firstSeq: number, seed: number, 
   if (signal !== 'SIGKILL') throw new FaultFinding(`the writer exited by itself (code ${code}) instead of being killed:\n${errors}`);
   // Only whole lines count: a line cut by the kill was never fully acknowledged to anyone.
   const lines = output.slice(0, output.lastIndexOf('\n') + 1).split('\n');
-  const acks: number[] = [];
+  const acks: WriterAcks = { writes: [], purged: [], maintenance: 0 };
   for (const line of lines) {
     const put = /^put (\d+)$/.exec(line);
-    if (put) acks.push(Number(put[1]));
+    if (put) acks.writes.push(Number(put[1]));
     const bulk = /^bulk (\d+) (\d+)$/.exec(line);
-    if (bulk) for (let i = 0; i < Number(bulk[2]); i++) acks.push(Number(bulk[1]) + i);
+    if (bulk) for (let i = 0; i < Number(bulk[2]); i++) acks.writes.push(Number(bulk[1]) + i);
+    const purged = /^purged (\d+)$/.exec(line);
+    if (purged) acks.purged.push(Number(purged[1]));
+    if (/^(optimized|vacuumed|retained|purged)\b/.test(line)) acks.maintenance++;
   }
   return acks;
 }
 
-async function verifyStore(dataDir: string, acknowledged: Set<number>, where: string): Promise<{ rows: number; online: number }> {
+interface WriterAcks {
+  /** Sequence numbers of acknowledged regular writes: each must be stored exactly once. */
+  writes: number[];
+  /** Users whose purge was acknowledged: no row and no online record may remain. */
+  purged: number[];
+  /** Acknowledged optimize, vacuum, retention and purge runs. */
+  maintenance: number;
+}
+
+async function verifyStore(dataDir: string, acknowledged: Set<number>, purged: Set<number>, where: string): Promise<{ rows: number; online: number }> {
   const store = await FeatureStore.open({ dataDir });
   try {
     const fg = store.featureGroup(CHAOS_GROUP);
@@ -137,7 +184,18 @@ async function verifyStore(dataDir: string, acknowledged: Set<number>, where: st
     if (twice.length > 0) throw new FaultFinding(`${where}: ${twice.length} writes stored more than once (seq ${twice[0]!.seq} x${twice[0]!.n})`);
     const missing = [...acknowledged].filter((seq) => !seen.has(seq));
     if (missing.length > 0) throw new FaultFinding(`${where}: ${missing.length} acknowledged writes lost (first: seq ${missing[0]})`);
-    const newest = (await store.query(`SELECT user_id, max(event_time) AS t FROM ${CHAOS_GROUP} GROUP BY user_id`)).rows as Array<{ user_id: number; t: number }>;
+    if (purged.size > 0) {
+      const list = [...purged].join(', ');
+      const left = (await store.query(`SELECT user_id, count(*) AS n FROM ${CHAOS_GROUP} WHERE user_id IN (${list}) GROUP BY user_id`)).rows;
+      if (left.length > 0) throw new FaultFinding(`${where}: purged user ${left[0]!.user_id} still has ${left[0]!.n} rows offline`);
+      const ids = [...purged];
+      for (let i = 0; i < ids.length; i += 100) {
+        const online = await fg.batchGetRecord(ids.slice(i, i + 100));
+        if (online.length > 0) throw new FaultFinding(`${where}: purged user ${online[0]!.user_id} is still online`);
+      }
+    }
+    // Regular users only: retention removes stale rows offline and leaves the online store alone.
+    const newest = (await store.query(`SELECT user_id, max(event_time) AS t FROM ${CHAOS_GROUP} WHERE user_id < 50 GROUP BY user_id`)).rows as Array<{ user_id: number; t: number }>;
     const online = newest.length === 0 ? [] : await fg.batchGetRecord(newest.map((r) => r.user_id));
     const onlineById = new Map(online.map((r) => [r.user_id as number, r.event_time as number]));
     for (const { user_id, t } of newest) {

@@ -23,5 +23,6 @@ describe('a writer SIGKILLed at random moments', () => {
     expect(result.writesAcknowledged).toBeGreaterThan(0);
     expect(result.recordsVerified).toBeGreaterThanOrEqual(result.writesAcknowledged);
     expect(result.independentReaderRows).toBe(result.recordsVerified);
+    console.log(`kill test: seed ${seed}, ${result.writesAcknowledged} writes and ${result.maintenanceRuns} maintenance runs acknowledged, ${result.orphanFilesRemoved} orphans removed by the next vacuum`);
   }, 180_000);
 });

@@ -1,4 +1,5 @@
-// npm run test:soak: a sustained mixed load against one real `floe serve` process.
+// npm run test:soak: a sustained mixed load (SageMaker API reads and writes, SQL and datasets over
+// the native API, maintenance every minute) against one real `floe serve` process.
 // FLOE_SOAK_SECONDS (default 180) long, FLOE_SOAK_CONCURRENCY (default 16) callers. Prints latency
 // percentiles per minute, the server's RSS and open file descriptors sampled every 5 s, their slope
 // after warm-up, and the errors (any error not caused by the client fails the run).
@@ -18,6 +19,7 @@ import {
   PutRecordCommand,
   SageMakerFeatureStoreRuntimeClient,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import { FeatureStore } from '../../src/sdk/index.js';
 import { seededRandom } from '../support/seeded-random.js';
 
 const SECONDS = Number(process.env.FLOE_SOAK_SECONDS ?? 180);
@@ -28,7 +30,8 @@ const credentials = { accessKeyId: 'FLOESOAKKEY000000001', secretAccessKey: 'soa
 const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 const dataDir = await mkdtemp(join(tmpdir(), 'floe-soak-'));
-const server = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
+// Maintenance (optimize, vacuum, retention) on a schedule of every minute, so it runs under the load.
+const server = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', '--maintenance-schedule', '* * * * *'], {
   env: { ...process.env, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -49,6 +52,8 @@ const config = { endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1
 const sm = new SageMakerClient(config);
 const rt = new SageMakerFeatureStoreRuntimeClient(config);
 const GROUP = 'soak';
+// SQL and datasets go through the native API, as the remote SDK sends them.
+const remote = await FeatureStore.connect({ endpoint: url, credentials });
 await sm.send(
   new CreateFeatureGroupCommand({
     FeatureGroupName: GROUP,
@@ -78,15 +83,17 @@ for (let i = 0; i < IDS; i += 25) {
   await rt.send(new BatchWriteRecordCommand({ Entries: Array.from({ length: 25 }, (_, j) => ({ FeatureGroupName: GROUP, Record: record(i + j) })) }));
 }
 
-type Kind = 'get' | 'batchGet' | 'put' | 'batchWrite' | 'list' | 'search' | 'describe';
+type Kind = 'get' | 'batchGet' | 'put' | 'batchWrite' | 'list' | 'search' | 'describe' | 'query' | 'dataset';
 const MIX: Array<[Kind, number]> = [
-  ['get', 0.45],
+  ['get', 0.44],
   ['batchGet', 0.15],
   ['put', 0.25],
   ['batchWrite', 0.05],
-  ['list', 0.04],
-  ['search', 0.03],
-  ['describe', 0.03],
+  ['list', 0.03],
+  ['search', 0.02],
+  ['describe', 0.02],
+  ['query', 0.03],
+  ['dataset', 0.01],
 ];
 const random = seededRandom(7);
 const pick = (): Kind => {
@@ -117,6 +124,15 @@ async function call(kind: Kind, i: number): Promise<void> {
       return;
     case 'describe':
       await sm.send(new DescribeFeatureGroupCommand({ FeatureGroupName: GROUP }));
+      return;
+    case 'query':
+      await remote.query(`SELECT country, count(*) AS n, avg(score) AS score FROM ${GROUP} WHERE NOT is_deleted GROUP BY country`);
+      return;
+    case 'dataset': {
+      // A point-in-time join of 100 base rows against the whole table.
+      const base = Array.from({ length: 100 }, (_, k) => ({ user_id: `user-${(i + k * 101) % IDS}`, event_time: clock - (k % 50) }));
+      await remote.createDataset(base, { recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'event_time' }).withFeatureGroup(GROUP).pointInTimeAccurateJoin().toRows();
+    }
   }
 }
 

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { NotFoundError, type FeatureGroup } from '../../domain/index.js';
 import { ansi, applyPlan, loadDefinitions, planChanges, planHasChanges, planHasRefusals, plain, renderPlan, type Plan } from '../../definitions/index.js';
-import type { FeatureStore } from '../../sdk/index.js';
+import type { FeatureStoreApi } from '../../sdk/index.js';
 import { printJson, useColour, withExamples } from '../output.js';
 import { withStore, type GlobalOptions } from '../store-options.js';
 
 /** Every group the definitions name, as described now, plus the names of all others. */
-async function currentState(store: FeatureStore, names: string[]): Promise<Map<string, FeatureGroup>> {
+async function currentState(store: FeatureStoreApi, names: string[]): Promise<Map<string, FeatureGroup>> {
   const current = new Map<string, FeatureGroup>();
   let nextToken: string | undefined;
   const all: string[] = [];
@@ -25,9 +25,21 @@ async function currentState(store: FeatureStore, names: string[]): Promise<Map<s
   return current;
 }
 
-async function makePlan(store: FeatureStore, file: string): Promise<Plan> {
+/** A store's group handle that reads table properties (the embedded one; not yet the native API's). */
+type WithProperties = { tableProperties(): Promise<Record<string, string>> };
+const readsProperties = (handle: object): handle is WithProperties => typeof (handle as Partial<WithProperties>).tableProperties === 'function';
+
+async function makePlan(store: FeatureStoreApi, file: string): Promise<Plan> {
   const desired = await loadDefinitions(file);
-  return planChanges(desired, await currentState(store, desired.map((d) => d.featureGroupName)));
+  const current = await currentState(store, desired.map((d) => d.featureGroupName));
+  // A handle is made without I/O: asking one tells whether this store exposes table properties.
+  if (desired.length === 0 || !readsProperties(store.featureGroup(desired[0]!.featureGroupName))) return planChanges(desired, current);
+  const properties = new Map<string, Record<string, string>>();
+  for (const d of desired) {
+    const handle = store.featureGroup(d.featureGroupName) as unknown as WithProperties;
+    if (current.get(d.featureGroupName)?.offlineStoreConfig.enableOfflineStore) properties.set(d.featureGroupName, await handle.tableProperties());
+  }
+  return planChanges(desired, current, properties);
 }
 
 const FILE_HELP = 'definitions: .yaml, .yml, .json, or a module (.mjs, .js; .ts where the runtime loads TypeScript)';

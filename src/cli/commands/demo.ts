@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { ValidationError } from '../../domain/index.js';
 import type { FeatureStore } from '../../sdk/index.js';
 import { printJson, printTable, withExamples } from '../output.js';
-import { openStore, type GlobalOptions } from '../store-options.js';
+import { openEmbedded, refuseEndpoint, type GlobalOptions } from '../store-options.js';
 
 const GROUP = 'user-feature-group';
 
@@ -43,6 +43,7 @@ export function demoCommand(globals: () => GlobalOptions, dataDirGiven: () => bo
       .option('--keep', 'keep the temporary data directory to explore it afterwards')
       .action(async (opts: { keep?: boolean }) => {
         const options = globals();
+        refuseEndpoint(options, 'demo');
         const dataDir = dataDirGiven() ? options.dataDir : await mkdtemp(join(tmpdir(), 'floe-demo-'));
         if (dataDirGiven() && (await readdir(dataDir).catch(() => [])).length > 0) {
           throw new ValidationError(`--data-dir: '${dataDir}' is not empty; the demo needs a fresh data directory (or none: it makes a temporary one)`, {
@@ -57,7 +58,7 @@ export function demoCommand(globals: () => GlobalOptions, dataDirGiven: () => bo
           printTable(rows, columns);
         };
         if (!options.json) console.log(`Floe demo, data in ${dataDir}`);
-        const store = await openStore({ ...options, dataDir });
+        const store = await openEmbedded({ ...options, dataDir });
         try {
           await run(store, show);
         } finally {

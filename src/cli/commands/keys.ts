@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError } from '../../domain/index.js';
 import type { AccessRole, Registry } from '../../registry/index.js';
 import { generateAccessKey, ROLES } from '../../server/auth/access-keys.js';
 import { printJson, printTable, withExamples } from '../output.js';
-import type { GlobalOptions } from '../store-options.js';
+import { refuseEndpoint, type GlobalOptions } from '../store-options.js';
 
 /**
  * Keys live in the registry, which these commands open on their own: they work while a server
@@ -12,6 +12,7 @@ import type { GlobalOptions } from '../store-options.js';
  * server sees a new key at once and a deleted one within seconds.
  */
 async function withRegistry<T>(options: GlobalOptions, run: (registry: Registry) => Promise<T>): Promise<T> {
+  refuseEndpoint(options, 'keys');
   if (!options.registryUrl) await mkdir(options.dataDir, { recursive: true });
   const [{ openRegistry }, { registryOptions }] = await Promise.all([import('../../registry/index.js'), import('../../sdk/open-options.js')]);
   const registry = await openRegistry(registryOptions({ dataDir: options.dataDir, ...(options.registryUrl ? { registryUrl: options.registryUrl } : {}) }));

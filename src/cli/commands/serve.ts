@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { ValidationError } from '../../domain/index.js';
 import { withExamples } from '../output.js';
-import type { GlobalOptions } from '../store-options.js';
+import { refuseEndpoint, type GlobalOptions } from '../store-options.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -15,6 +15,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     .option('--maintenance-schedule <cron>', "default maintenance schedule (UTC cron) for groups without maintenance_schedule; 'off' for none", process.env.FLOE_MAINTENANCE_SCHEDULE)
     .option('--no-maintenance', 'run no scheduled or automatic maintenance')
     .action(async (opts: { port: string; host: string; logLevel: string; maintenance: boolean; maintenanceSchedule?: string }) => {
+      refuseEndpoint(globals(), 'serve');
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
         throw new ValidationError(`port: '${opts.port}' is not a port number (0-65535)`, { field: 'port' });

@@ -331,8 +331,14 @@ export class IcebergTable {
     });
   }
 
-  async setProperties(set: Record<string, string>, remove: string[] = []): Promise<void> {
+  /**
+   * Sets and removes table properties in one commit. `check` runs against the very metadata the
+   * commit builds on (each retry's fresh base), so a caller's requirements, such as an Iceberg
+   * REST client's `assert-ref-snapshot-id`, hold at the commit or it fails.
+   */
+  async setProperties(set: Record<string, string>, remove: string[] = [], check?: (base: TableMetadata) => void): Promise<void> {
     await this.commitMetadata((base) => {
+      check?.(base);
       const properties = { ...base.properties, ...set };
       for (const key of remove) delete properties[key];
       return { ...base, properties };

@@ -2,6 +2,7 @@ import type { FeatureGroup, FeatureRecord } from '../../domain/index.js';
 import type { IngestOptions, IngestResult } from '../../ingest/bulk-ingest.js';
 import type { IngestSource } from '../../ingest/ingest-sources.js';
 import type { DeleteRecordOptions, GetRecordOptions, GetRecordResult, ListRecordsOptions, PutRecordOptions, UpdateRecordOptions } from '../../records/record-service.js';
+import type { OptimizeInput, OptimizeResult, PurgeResult, RetentionInput, RowRemovalResult, VacuumInput, VacuumResult } from '../../maintenance/index.js';
 import { NATIVE_ROUTES as R } from '../../wire/index.js';
 import type { FeatureGroupApi, RecordId } from '../feature-store-api.js';
 import type { SnapshotInfo } from '../offline-queries.js';
@@ -76,6 +77,30 @@ export class RemoteFeatureGroup implements FeatureGroupApi {
 
   async snapshots(): Promise<SnapshotInfo[]> {
     return (await this.http.json<{ snapshots: Array<Record<string, unknown>> }>(R.snapshots, { params: this.params })).snapshots.map(reviveSnapshot);
+  }
+
+  optimize(input: OptimizeInput = {}): Promise<OptimizeResult> {
+    return this.http.json(R.optimize, { params: this.params, json: input });
+  }
+
+  vacuum(input: VacuumInput = {}): Promise<VacuumResult> {
+    return this.http.json(R.vacuum, { params: this.params, json: input });
+  }
+
+  applyRetention(input: RetentionInput = {}): Promise<RowRemovalResult & { cutoff: string }> {
+    return this.http.json(R.applyRetention, { params: this.params, json: input });
+  }
+
+  purgeRecords(recordIds: RecordId[]): Promise<PurgeResult> {
+    return this.http.json(R.purgeRecords, { params: this.params, json: { recordIdentifiers: recordIds } });
+  }
+
+  async setTableProperties(properties: Record<string, string>): Promise<Record<string, string>> {
+    return (await this.http.json<{ properties: Record<string, string> }>(R.setTableProperties, { params: this.params, json: properties })).properties;
+  }
+
+  async tableProperties(): Promise<Record<string, string>> {
+    return (await this.http.json<{ properties: Record<string, string> }>(R.tableProperties, { params: this.params })).properties;
   }
 
   async flush(): Promise<void> {

@@ -3,6 +3,7 @@ import { FeatureStore } from '../feature-store.js';
 import { featureStoreBehaviour } from '../feature-store.suite.js';
 import { offlineBehaviour } from '../offline-store.suite.js';
 import { datasetBehaviour } from '../dataset.suite.js';
+import { maintenanceBehaviour } from '../maintenance.suite.js';
 
 /** The SDK behaviour suites against a real listening server, through FeatureStore.connect. */
 const remote = async () => {
@@ -19,3 +20,4 @@ const remote = async () => {
 featureStoreBehaviour('remote (FeatureStore.connect to a listening server)', remote);
 offlineBehaviour('remote', remote);
 datasetBehaviour('remote', remote);
+maintenanceBehaviour('remote', remote);

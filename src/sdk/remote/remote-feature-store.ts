@@ -2,6 +2,7 @@ import { tableFromIPC, type Table as ArrowTable } from 'apache-arrow';
 import type { FeatureMetadata, SearchRequest, SearchResponse } from '../../control/index.js';
 import { DatasetBuilder, type DatasetBase } from '../../dataset/index.js';
 import type { CreateFeatureGroupInput, FeatureGroup, TtlDuration, UpdateFeatureGroupInput, UpdateFeatureMetadataInput } from '../../domain/index.js';
+import type { JobInfo, ListJobsInput, RunJobInput } from '../../maintenance/index.js';
 import type { QueryResult } from '../../query/index.js';
 import type { BatchGetIdentifier, BatchGetResult, BatchWriteEntry, BatchWriteResult } from '../../records/record-service.js';
 import type { ListFeatureGroupsPage, ListFeatureGroupsQuery } from '../../registry/registry.js';
@@ -116,6 +117,15 @@ export class RemoteFeatureStore implements FeatureStoreApi {
 
   createDataset(base: DatasetBase, options: { recordIdentifierFeatureName: string; eventTimeFeatureName: string }): DatasetBuilder {
     return new DatasetBuilder(new RemoteDatasetSource(this.http, (name) => this.describeFeatureGroup(name)), { base, ...options });
+  }
+
+  async listJobs(input: ListJobsInput = {}): Promise<JobInfo[]> {
+    const query = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, v === undefined ? undefined : String(v)]));
+    return (await this.http.json<{ jobs: JobInfo[] }>(R.listJobs, { query })).jobs;
+  }
+
+  runJob(input: RunJobInput): Promise<JobInfo> {
+    return this.http.json(R.runJob, { json: input });
   }
 
   /** Nothing to release: connections belong to the global fetch dispatcher. */

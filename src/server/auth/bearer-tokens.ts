@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { UnauthenticatedError } from '../../domain/index.js';
 import type { AccessKey } from '../../registry/index.js';
 import type { AccessKeyStore } from '../../sdk/index.js';
@@ -37,6 +38,16 @@ export class BearerTokens {
     if (!key) refuse(`the access key ID '${accessKeyId}' is not known to this server`);
     const expiresAt = Math.floor(this.clock() / 1000) + lifetimeSeconds;
     return { token: deriveBearerToken(key.accessKeyId, key.secretAccessKey, expiresAt), expiresAt: new Date(expiresAt * 1000) };
+  }
+
+  /** A token for a key whose secret the caller proves it has (an OAuth2 client-credentials exchange). */
+  async exchange(accessKeyId: string, secretAccessKey: string, lifetimeSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const key = await this.lookup(accessKeyId);
+    const given = Buffer.from(secretAccessKey);
+    const known = Buffer.from(key?.secretAccessKey ?? '');
+    // Unknown keys and wrong secrets get the same answer, after the same constant-time comparison.
+    if (!key || given.length !== known.length || !timingSafeEqual(given, known)) refuse(`the access key ID '${accessKeyId}' and this secret do not match a key of this server`);
+    return this.issue(accessKeyId, lifetimeSeconds);
   }
 
   async authenticate(token: string): Promise<Principal> {

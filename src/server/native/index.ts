@@ -9,6 +9,7 @@ import type { Principal } from '../auth/principal.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
 import { featureGroupRoutes } from './feature-group-routes.js';
 import { DEFAULT_INGEST_BODY_LIMIT, ingestRoutes } from './ingest-routes.js';
+import { maintenanceRoutes } from './maintenance-routes.js';
 import { toNativeError } from './native-errors.js';
 import { offlineRoutes } from './offline-routes.js';
 import { recordRoutes } from './record-routes.js';
@@ -28,7 +29,8 @@ export interface NativeApiOptions {
 
 const { version } = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
-async function authenticate(request: FastifyRequest, { sigv4, tokens }: NativeApiOptions): Promise<Principal> {
+/** Bearer token or SigV4, as the native API takes them (the Iceberg REST catalog does too). */
+export async function authenticate(request: FastifyRequest, { sigv4, tokens }: Pick<NativeApiOptions, 'sigv4' | 'tokens'>): Promise<Principal> {
   const header = request.headers.authorization;
   if (header === undefined || header === '') {
     throw new UnauthenticatedError(
@@ -73,6 +75,7 @@ export async function nativeApi(app: FastifyInstance, options: NativeApiOptions)
       await v1.register(featureGroupRoutes, { store: options.store });
       await v1.register(recordRoutes, { store: options.store, metrics: options.metrics });
       await v1.register(offlineRoutes, { store: options.store });
+      await v1.register(maintenanceRoutes, { store: options.store });
       await v1.register(ingestRoutes, { store: options.store, ingestBodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT });
     },
     { prefix: '/v1' },

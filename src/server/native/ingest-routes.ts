@@ -18,6 +18,8 @@ import { accepts, defineRoute, SENT } from './route-kit.js';
 
 /** Default largest ingest body; set `ingestBodyLimit` to change it. */
 export const DEFAULT_INGEST_BODY_LIMIT = 1024 * 1024 * 1024;
+/** Arrow IPC and JSON Lines bodies become records in memory: they stop at this size (or the body limit, if lower). */
+export const IN_MEMORY_INGEST_LIMIT = 256 * 1024 * 1024;
 
 async function* limited(stream: AsyncIterable<Buffer>, limit: number): AsyncGenerator<Buffer> {
   let bytes = 0;
@@ -77,7 +79,8 @@ export async function ingestRoutes(app: FastifyInstance, { store, ingestBodyLimi
     }
     const raw = request.body as (Readable & AsyncIterable<Buffer>) | undefined;
     if (!raw || typeof raw[Symbol.asyncIterator] !== 'function') throw new ValidationError('body: send the rows to ingest', { field: 'body' });
-    const body = limited(raw, ingestBodyLimit);
+    const inMemory = type === ARROW_STREAM || type === JSON_LINES;
+    const body = limited(raw, inMemory ? Math.min(ingestBodyLimit, IN_MEMORY_INGEST_LIMIT) : ingestBodyLimit);
     let source: IngestSource;
     let spooled: string | undefined;
     if (type === ARROW_STREAM) {
@@ -115,6 +118,7 @@ export async function ingestRoutes(app: FastifyInstance, { store, ingestBodyLimi
     if (!accepts(request, JSON_LINES)) return run();
     // Progress as it happens: one line per chunk, then the result (or the error) as the last line.
     const out = new PassThrough();
+    out.on('error', () => undefined); // a client that hung up: the ingest still completes, nobody reads its lines
     reply.type(JSON_LINES).send(out);
     void run({ onProgress: (progress) => out.write(`${stringifyWire({ progress })}\n`) }).then(
       (result) => out.end(`${stringifyWire({ result })}\n`),

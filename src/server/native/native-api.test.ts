@@ -150,6 +150,11 @@ describe('native API over HTTP', () => {
     expect(other.json.error.code).toBe('ValidationError');
     const sqlBase = { base: { sql: 'SELECT 1 AS id, 1.0 AS ts' }, recordIdentifierFeatureName: 'id', eventTimeFeatureName: 'ts', featureGroups: [{ featureGroupName: 'scores' }] };
     expect((await call('POST', '/v1/datasets', { auth: limited, body: JSON.stringify(sqlBase) })).status).toBe(403);
+    // Maintenance statements through SQL need the admin role on the group.
+    expect((await call('POST', '/v1/query', { auth: writer, body: '{"sql":"OPTIMIZE scores REWRITE DATA USING BIN_PACK"}' })).status).toBe(403);
+    expect((await call('POST', '/v1/query', { auth: limited, body: '{"sql":"VACUUM secrets"}' })).status).toBe(403);
+    expect((await call('POST', '/v1/feature-groups/scores/vacuum', { auth: writer, body: '{}' })).status).toBe(403);
+    expect((await call('POST', '/v1/jobs', { auth: limited, body: '{"featureGroupName":"secrets","kind":"vacuum"}' })).status).toBe(403);
     expect(await score('r1')).toBe(1);
   });
 

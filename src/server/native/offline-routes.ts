@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { AccessDeniedError, ValidationError } from '../../domain/index.js';
 import type { DatasetBase, DatasetBuilder } from '../../dataset/index.js';
+import { parseMaintenanceStatement } from '../../maintenance/index.js';
 import type { FeatureStore } from '../../sdk/index.js';
 import type { schemas } from '../../wire/index.js';
 import { ARROW_STREAM, CSV, NATIVE_ROUTES as R, PARQUET } from '../../wire/index.js';
@@ -64,6 +65,9 @@ function authorizeDataset(principal: Principal, body: DatasetRequest): void {
 export async function offlineRoutes(app: FastifyInstance, { store }: { store: FeatureStore }): Promise<void> {
   defineRoute(app, R.query, async ({ body, principal, request, reply }) => {
     if (body.asOf !== undefined && body.asOfSnapshotId !== undefined) throw new ValidationError('asOf: give asOf or asOfSnapshotId, not both', { field: 'asOf' });
+    // OPTIMIZE, VACUUM and ALTER TABLE ... SET TBLPROPERTIES run as maintenance: admin only, on a group the key may use.
+    const statement = parseMaintenanceStatement(body.sql);
+    if (statement) authorize(principal, `${R.query.operation} (${statement.kind})`, 'admin', [statement.table]);
     const asOf = body.asOfSnapshotId !== undefined ? BigInt(body.asOfSnapshotId) : body.asOf;
     const options = {
       ...(asOf === undefined ? {} : { asOf }),
