@@ -8,8 +8,6 @@ import {
   ResourceInUseError,
   StorageFullError,
   StoreLockedError,
-  StorageFullError,
-  UnavailableError,
   UnauthenticatedError,
   UnavailableError,
   ValidationError,
