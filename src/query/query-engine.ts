@@ -35,6 +35,11 @@ export interface QueryResult {
   rows: Array<Record<string, unknown>>;
   /** True when `maxRows` cut the result short. */
   truncated?: boolean;
+  /**
+   * Where the time went, in milliseconds: `planningMs` from the call until DuckDB is handed the
+   * snapshot's files (table metadata, manifest lists, manifests read), `executionMs` the rest.
+   */
+  timings?: { planningMs: number; executionMs: number };
 }
 
 /**

@@ -43,9 +43,12 @@ export class OfflineQueries {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<QueryResult> {
-    return this.withTables(sql, options, async (tables) =>
-      (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows }),
-    );
+    const start = performance.now();
+    return this.withTables(sql, options, async (tables) => {
+      const planned = performance.now();
+      const result = await (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
+      return { ...result, timings: { planningMs: planned - start, executionMs: performance.now() - planned } };
+    });
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {

@@ -42,7 +42,10 @@ export interface ExpiredSnapshots {
 }
 
 const RETRIES = 8;
+/** Bytes of manifest lists kept per table. */
 const MANIFEST_CACHE_BYTES = 32 * 1024 * 1024;
+/** Decoded manifest entries kept per table (a data file's entry is a few hundred bytes). */
+const MANIFEST_CACHE_ENTRIES = 200_000;
 const ENGINE = { 'engine-name': 'floe', 'engine-version': '0.1.0' };
 
 /**
@@ -185,11 +188,38 @@ export class IcebergTable {
     return readManifestList(await this.readImmutable(snapshot['manifest-list']));
   }
 
-  /** The entries of one manifest (every status). */
-  async manifestEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
-    return readManifest(await this.readImmutable(manifest.manifestPath), manifest);
+  /**
+   * A manifest's entries. Manifests are immutable and keep their sequence numbers in every list
+   * that carries them, so decoded entries are kept (up to MANIFEST_CACHE_ENTRIES): planning a
+   * query after many commits then reads only the manifest list and what is new.
+   */
+  private async readEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
+    const path = manifest.manifestPath;
+    const cached = this.manifestCache.get(path);
+    if (cached) return cached;
+    const entries = await readManifest(await this.io.read(path), manifest);
+    if (!this.manifestCache.has(path)) {
+      this.manifestCache.set(path, entries);
+      this.cachedEntries += entries.length;
+      // Oldest first (a Map iterates in insertion order), keeping the one just read.
+      for (const [oldPath, old] of this.manifestCache) {
+        if (this.cachedEntries <= MANIFEST_CACHE_ENTRIES || oldPath === path) break;
+        this.manifestCache.delete(oldPath);
+        this.cachedEntries -= old.length;
+      }
+    }
+    return entries;
   }
 
+  private readonly manifestCache = new Map<string, ManifestEntry[]>();
+  private cachedEntries = 0;
+
+  /** The entries of one manifest (every status). Shared with the cache: treat them as read-only. */
+  manifestEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
+    return this.readEntries(manifest);
+  }
+
+  /** Manifest lists are immutable too: their bytes are kept (a remote warehouse makes no round trip once warm). */
   private async readImmutable(uri: string): Promise<Buffer> {
     const hit = this.avroFiles.get(uri);
     if (hit) {
@@ -210,7 +240,7 @@ export class IcebergTable {
 
   private async entries(snapshot: Snapshot): Promise<ManifestEntry[]> {
     const manifests = await this.manifests(snapshot);
-    const lists = await Promise.all(manifests.map(async (m) => readManifest(await this.readImmutable(m.manifestPath), m)));
+    const lists = await Promise.all(manifests.map(async (m) => this.readEntries(m)));
     return lists.flat();
   }
 
@@ -238,7 +268,7 @@ export class IcebergTable {
       // Merging: every live entry goes into one manifest (carried as existing, or deleted by this snapshot).
       const merged: ManifestEntry[] = [];
       for (const manifest of await this.manifests(parent)) {
-        const entries = await readManifest(await this.readImmutable(manifest.manifestPath), manifest);
+        const entries = await this.readEntries(manifest);
         const touched = entries.some((e) => e.status !== EntryStatus.Deleted && removing.has(e.dataFile.filePath));
         if (!touched && !change.mergeManifests) {
           manifests.push(manifest);
@@ -346,7 +376,7 @@ export class IcebergTable {
   private async mergeManifests(manifests: ManifestFile[], snapshotId: bigint, sequence: number, base: TableMetadata): Promise<ManifestFile[]> {
     const minCount = Number(base.properties['commit.manifest.min-count-to-merge'] ?? 100);
     if (manifests.length < minCount) return manifests;
-    const entries = (await Promise.all(manifests.map(async (m) => readManifest(await this.readImmutable(m.manifestPath), m))))
+    const entries = (await Promise.all(manifests.map(async (m) => this.readEntries(m))))
       .flat()
       .filter((e) => e.status !== EntryStatus.Deleted)
       .map((e) => ({ ...e, status: EntryStatus.Existing }));
