@@ -176,8 +176,12 @@ export class LocalObjectStore implements ObjectStore {
         const path = join(d, entry.name);
         if (entry.isDirectory()) await walk(path);
         else if (entry.isFile()) {
-          const s = await stat(path);
-          out.push({ uri: pathToFileURL(path).href, size: s.size, modifiedAt: s.mtime });
+          // A writer may rename or remove a file between readdir and stat (a temp file becoming its final name).
+          const s = await stat(path).catch((error: NodeJS.ErrnoException) => {
+            if (error.code === 'ENOENT') return undefined;
+            throw error;
+          });
+          if (s) out.push({ uri: pathToFileURL(path).href, size: s.size, modifiedAt: s.mtime });
         }
       }
     };
