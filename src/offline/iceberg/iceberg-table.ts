@@ -4,8 +4,6 @@ import type { TablePointer } from '../../registry/registry.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import {
   EntryStatus,
-  readManifest,
-  readManifestList,
   writeManifest,
   writeManifestList,
   type DataFile,
@@ -13,6 +11,7 @@ import {
   type ManifestFile,
 } from './manifest.js';
 import { highestFieldId, type IcebergSchema, type NestedField } from './schema.js';
+import { ManifestCache } from './manifest-cache.js';
 import type { TablePointerStore } from './table-pointer-store.js';
 import { currentSchema, currentSnapshot, parseTableMetadata, stringifyTableMetadata, type Snapshot, type TableMetadata } from './table-metadata.js';
 
@@ -42,10 +41,6 @@ export interface ExpiredSnapshots {
 }
 
 const RETRIES = 8;
-/** Bytes of manifest lists kept per table. */
-const MANIFEST_CACHE_BYTES = 32 * 1024 * 1024;
-/** Decoded manifest entries kept per table (a data file's entry is a few hundred bytes). */
-const MANIFEST_CACHE_ENTRIES = 200_000;
 const ENGINE = { 'engine-name': 'floe', 'engine-version': '0.1.0' };
 
 /**
@@ -56,8 +51,6 @@ const ENGINE = { 'engine-name': 'floe', 'engine-version': '0.1.0' };
 export class IcebergTable {
   private commitChain: Promise<void> = Promise.resolve();
   /** Manifest lists and manifests never change once written: kept in memory, so planning a query reads none twice (on S3, no round trips). */
-  private readonly avroFiles = new Map<string, Buffer>();
-  private avroBytes = 0;
 
   private constructor(
     readonly name: string,
@@ -185,58 +178,22 @@ export class IcebergTable {
 
   /** The manifests a snapshot's manifest list names. */
   async manifests(snapshot: Snapshot): Promise<ManifestFile[]> {
-    return readManifestList(await this.readImmutable(snapshot['manifest-list']));
+    this.manifestCache ??= new ManifestCache(this.io);
+    return this.manifestCache.manifestList(snapshot['manifest-list']);
   }
-
-  /**
-   * A manifest's entries. Manifests are immutable and keep their sequence numbers in every list
-   * that carries them, so decoded entries are kept (up to MANIFEST_CACHE_ENTRIES): planning a
-   * query after many commits then reads only the manifest list and what is new.
-   */
-  private async readEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
-    const path = manifest.manifestPath;
-    const cached = this.manifestCache.get(path);
-    if (cached) return cached;
-    const entries = await readManifest(await this.io.read(path), manifest);
-    if (!this.manifestCache.has(path)) {
-      this.manifestCache.set(path, entries);
-      this.cachedEntries += entries.length;
-      // Oldest first (a Map iterates in insertion order), keeping the one just read.
-      for (const [oldPath, old] of this.manifestCache) {
-        if (this.cachedEntries <= MANIFEST_CACHE_ENTRIES || oldPath === path) break;
-        this.manifestCache.delete(oldPath);
-        this.cachedEntries -= old.length;
-      }
-    }
-    return entries;
-  }
-
-  private readonly manifestCache = new Map<string, ManifestEntry[]>();
-  private cachedEntries = 0;
 
   /** The entries of one manifest (every status). Shared with the cache: treat them as read-only. */
   manifestEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
     return this.readEntries(manifest);
   }
 
-  /** Manifest lists are immutable too: their bytes are kept (a remote warehouse makes no round trip once warm). */
-  private async readImmutable(uri: string): Promise<Buffer> {
-    const hit = this.avroFiles.get(uri);
-    if (hit) {
-      this.avroFiles.delete(uri);
-      this.avroFiles.set(uri, hit);
-      return hit;
-    }
-    const bytes = await this.io.read(uri);
-    this.avroFiles.set(uri, bytes);
-    this.avroBytes += bytes.length;
-    for (const [key, old] of this.avroFiles) {
-      if (this.avroBytes <= MANIFEST_CACHE_BYTES) break;
-      this.avroFiles.delete(key);
-      this.avroBytes -= old.length;
-    }
-    return bytes;
+  private readEntries(manifest: ManifestFile): Promise<ManifestEntry[]> {
+    this.manifestCache ??= new ManifestCache(this.io);
+    return this.manifestCache.entries(manifest);
   }
+
+  /** Made on first use: the store is a constructor parameter, assigned after field initialisers. */
+  private manifestCache?: ManifestCache;
 
   private async entries(snapshot: Snapshot): Promise<ManifestEntry[]> {
     const manifests = await this.manifests(snapshot);
