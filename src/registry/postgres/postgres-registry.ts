@@ -24,6 +24,7 @@ export async function openPostgresRegistry(url: string, schema?: string): Promis
   }
   if (schema) {
     const client = new pg.Client({ connectionString: url });
+    client.on('error', () => undefined); // a drop mid-query rejects the query; the event needs a listener
     await client.connect();
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
@@ -38,9 +39,13 @@ export async function openPostgresRegistry(url: string, schema?: string): Promis
     connectionTimeoutMillis: 5_000,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
-  // An idle connection dropped by the server (a restart) is an 'error' event: unhandled, it would
-  // kill the process. The pool discards the connection and opens a new one on the next call.
+  // A connection dropped by the server (a restart) is an 'error' event: unhandled, it would kill the
+  // process. The pool hears it for idle connections and discards them; a connection checked out at
+  // that moment (mid-query or mid-transaction) emits it on the client itself, whose pending queries
+  // already reject with it, so the client-side event only needs a listener. Either way the next call
+  // opens a fresh connection.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<RegistryDatabase>({ dialect: new PostgresDialect({ pool }) });
   // kysely's migrator takes a lock, so racing processes migrate once. Its bookkeeping tables are
   // looked up in the registry's own schema: found in another schema of the same database, they
