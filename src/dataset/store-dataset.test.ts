@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +141,23 @@ describe.each([
     expect(back.map((r) => r.level)).toEqual([null, 1, 3, 7, null, null]);
     expect((await readFile(join(dir, 'out.csv'), 'utf8')).split('\n')[0]).toBe('user_id,ts,label,level');
     await expect(builder.toFile(join(dir, 'out.txt'))).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('writes files inside the engine: empty results keep their columns, refused statements and bad paths write nothing', async () => {
+    const sqlBase = (sql: string) => store.createDataset({ sql }, { recordIdentifierFeatureName: 'user_id', eventTimeFeatureName: 'ts' }).withFeatureGroup('profiles');
+    const empty = join(dir, 'empty.csv');
+    expect(await sqlBase("SELECT 'z' AS user_id, '2025-01-01T00:00:00Z' AS ts WHERE false").toFile(empty)).toBe(0);
+    expect(await readFile(empty, 'utf8')).toBe('user_id,ts,level\n');
+    // A base whose trailing comment would swallow the rest of a statement built around it.
+    const commented = join(dir, 'commented.csv');
+    expect(await sqlBase("SELECT 'a' AS user_id, '2025-01-04T00:00:00Z' AS ts -- trailing").toFile(commented)).toBe(1);
+    expect((await readFile(commented, 'utf8')).trim().split('\n')).toEqual(['user_id,ts,level', 'a,2025-01-04T00:00:00Z,3']);
+    const outside = join(dir, 'escaped.csv');
+    await expect(sqlBase(`SELECT 1 AS user_id, 2 AS ts) TO '${outside}' (FORMAT csv); SELECT (1`).toFile(join(dir, 'x.csv'))).rejects.toBeInstanceOf(ValidationError);
+    await expect(readFile(outside)).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(sqlBase("SELECT 'a' AS user_id, '2025-01-04T00:00:00Z' AS ts").toFile(join(dir, 'no-such-dir', 'out.csv'))).rejects.toThrow(/path: cannot write/);
+    const scratch = await readdir(join(dir, 'warehouse', '.scratch')).catch(() => []);
+    expect(scratch.filter((f) => f.startsWith('query-out-'))).toEqual([]);
   });
 
   it('takes the base from SQL over the offline store or from a feature group', async () => {

@@ -14,7 +14,8 @@ export interface DatasetRunner {
   prepareBase(base: DatasetBase, eventTimeFeatureName: string): Promise<{ relation: string; columns: string[]; eventTimeKind: 'number' | 'text' | 'timestamp' }>;
   rows(sql: string): Promise<Array<Record<string, unknown>>>;
   arrow(sql: string): Promise<Table>;
-  writeFile(rows: Array<Record<string, unknown>>, path: string): Promise<void>;
+  /** Writes the statement's result to a Parquet or CSV file (by extension) without reading it into JavaScript; returns the rows written. */
+  toFile(sql: string, path: string): Promise<number>;
 }
 
 const EVENT_TIME_TYPE = { number: 'DOUBLE', text: 'VARCHAR', timestamp: 'TIMESTAMPTZ' } as const;
@@ -46,9 +47,7 @@ export class RunnerDatasetSource implements DatasetSource {
   }
 
   async toFile(plan: DatasetPlan, path: string): Promise<number> {
-    const rows = await this.rows(plan);
-    await this.runner.writeFile(rows, path);
-    return rows.length;
+    return this.runner.toFile(await this.sql(plan), path);
   }
 }
 

@@ -119,6 +119,23 @@ export class QueryEngine {
     });
   }
 
+  /**
+   * Writes the result of one read-only SELECT to a Parquet or CSV file with DuckDB's COPY, never
+   * passing the rows through JavaScript; returns the number of rows. User SQL may not COPY: the
+   * statement is checked as a SELECT first, and `path` is the caller's, inside the warehouse
+   * (the sandbox refuses any other), so the caller moves the file where it belongs.
+   */
+  async copyTo(sql: string, tables: QueryTable[], target: { path: string; format: 'parquet' | 'csv' }): Promise<number> {
+    if (target.format !== 'parquet' && target.format !== 'csv') throw new InternalError(`copyTo: unknown format '${String(target.format)}'`);
+    return this.run(sql, tables, async (connection) => {
+      (await prepareSelect(connection, sql)).destroySync();
+      // The newlines keep a trailing line comment of the SELECT from swallowing the closing parenthesis.
+      const options = target.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet';
+      const result = await connection.run(`COPY (\n${sql}\n) TO '${target.path.replaceAll("'", "''")}' (${options})`);
+      return Number(result.rowsChanged);
+    });
+  }
+
   private async run<T>(sql: string, tables: QueryTable[], body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.closed) throw new InternalError('queryEngine: the engine is closed');
     if (typeof sql !== 'string' || sql.trim() === '') throw new ValidationError('sql: must be a non-empty SQL string', { field: 'sql' });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Table } from 'apache-arrow';
 import { stringifyTagged, ValidationError } from '../domain/index.js';
@@ -47,31 +47,6 @@ export class DatasetBases {
     } finally {
       connection.closeSync();
       instance.closeSync();
-    }
-  }
-
-  /** Writes dataset rows to a Parquet or CSV file (by extension), outside the sandbox: it is the user's output. */
-  async writeFile(rows: Array<Record<string, unknown>>, path: string): Promise<void> {
-    const ext = extname(path).toLowerCase();
-    const format = ext === '.parquet' ? 'parquet' : ext === '.csv' ? 'csv' : undefined;
-    if (!format) throw new ValidationError(`path: '${path}' must end in .parquet or .csv`, { field: 'path' });
-    if (rows.length === 0) throw new ValidationError('path: the dataset has no rows to write', { field: 'path' });
-    await mkdir(this.scratchDir, { recursive: true });
-    const jsonPath = join(this.scratchDir, `dataset-out-${randomUUID()}.jsonl`);
-    const text = rows.map((r) => stringifyTagged(r)).join('\n');
-    await writeFile(jsonPath, text.includes('"$int64"') ? text.replace(/\{"\$int64":"(-?\d+)"\}/g, '$1') : text);
-    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-    const connection = await instance.connect();
-    try {
-      await connection.run(
-        `COPY (SELECT * FROM read_json('${jsonPath.replaceAll("'", "''")}', format = 'newline_delimited')) TO '${resolve(path).replaceAll("'", "''")}' (FORMAT ${format})`,
-      );
-    } catch (error) {
-      throw new ValidationError(`path: cannot write '${path}': ${(error as Error).message}`, { field: 'path', cause: error });
-    } finally {
-      connection.closeSync();
-      instance.closeSync();
-      await rm(jsonPath, { force: true });
     }
   }
 

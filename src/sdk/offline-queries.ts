@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
 import type { Table as ArrowTable } from 'apache-arrow';
 import { NotFoundError, SnapshotExpiredError, toMicros, ValidationError, type FeatureGroup } from '../domain/index.js';
 import type { OfflineStore, TableFiles } from '../offline/index.js';
@@ -53,6 +56,24 @@ export class OfflineQueries {
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
     return this.withTables(sql, options, async (tables) => (await this.queryEngine()).queryArrow(sql, tables));
+  }
+
+  /**
+   * The result of one SELECT as a Parquet or CSV file at `path` (by its extension), written by
+   * the engine into the warehouse's scratch directory (the only place the sandbox writes), then
+   * moved there: the rows never pass through JavaScript. Returns the number of rows.
+   */
+  async queryToFile(sql: string, path: string, options: QueryOptions = {}): Promise<number> {
+    const format = outputFormat(path);
+    await mkdir(this.offline.scratchDir, { recursive: true });
+    const staged = join(this.offline.scratchDir, `query-out-${randomUUID()}.${format}`);
+    try {
+      const rows = await this.withTables(sql, options, async (tables) => (await this.queryEngine()).copyTo(sql, tables, { path: staged, format }));
+      await moveFile(staged, resolve(path));
+      return rows;
+    } finally {
+      await rm(staged, { force: true });
+    }
   }
 
   /**
@@ -155,14 +176,16 @@ export class OfflineQueries {
       },
       rows: async (sql) => (await this.query(sql)).rows,
       arrow: (sql) => this.queryArrow(sql),
-      writeFile: (rows, path) => this.bases.writeFile(rows, path),
+      toFile: (sql, path) => this.queryToFile(sql, path),
     };
   }
 
   private async prepareBase(base: DatasetBase, eventTimeFeatureName: string) {
     let relation: string;
-    if (typeof base === 'object' && base !== null && 'sql' in base && typeof base.sql === 'string') relation = `(${base.sql})`;
-    else if (typeof base === 'object' && base !== null && 'featureGroupName' in base && typeof base.featureGroupName === 'string') {
+    if (typeof base === 'object' && base !== null && 'sql' in base && typeof base.sql === 'string') {
+      // On lines of its own, so that a trailing line comment ends with the base's text.
+      relation = `(\n${base.sql}\n)`;
+    } else if (typeof base === 'object' && base !== null && 'featureGroupName' in base && typeof base.featureGroupName === 'string') {
       relation = quoteIdentifier(base.featureGroupName);
     } else relation = `read_parquet('${(await this.bases.materialize(base)).replaceAll("'", "''")}')`;
     const described = await this.query(`SELECT * FROM ${relation} LIMIT 0`);
@@ -175,5 +198,25 @@ export class OfflineQueries {
   close(): void {
     void this.engine?.then((e) => e.close());
     void this.bases.close();
+  }
+}
+
+function outputFormat(path: string): 'parquet' | 'csv' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.parquet' || ext === '.csv') return ext === '.parquet' ? 'parquet' : 'csv';
+  throw new ValidationError(`path: '${path}' must end in .parquet or .csv`, { field: 'path' });
+}
+
+/** Renames, or copies where the target is on another file system; a target that cannot be written is the caller's to fix. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw new ValidationError(`path: cannot write '${to}': ${(error as Error).message}`, { field: 'path', cause: error });
+    try {
+      await copyFile(from, to);
+    } catch (copyError) {
+      throw new ValidationError(`path: cannot write '${to}': ${(copyError as Error).message}`, { field: 'path', cause: copyError });
+    }
   }
 }
