@@ -22,16 +22,23 @@ export async function openPostgresRegistry(url: string, schema?: string): Promis
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new ValidationError(`registrySchema: '${schema}' is not a plain SQL identifier`, { field: 'registrySchema' });
   }
-  if (schema) {
-    const client = new pg.Client({ connectionString: url });
-    client.on('error', () => undefined); // a drop mid-query rejects the query; the event needs a listener
-    await client.connect();
-    try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-    } finally {
-      await client.end();
-    }
+  // Processes starting together on a fresh database race to create the schema and migrate it, and
+  // CREATE SCHEMA IF NOT EXISTS is not safe against that race (two creators meet PostgreSQL's unique
+  // index on namespaces). A session advisory lock, held until the migration is done, makes the
+  // second process wait and then find everything in place.
+  const setup = new pg.Client({ connectionString: url });
+  setup.on('error', () => undefined); // a drop mid-query rejects the query; the event needs a listener
+  await setup.connect();
+  try {
+    await setup.query('SELECT pg_advisory_lock(hashtext($1))', [`floe-registry:${schema ?? 'public'}`]);
+    if (schema) await setup.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    return await openMigrated(url, schema);
+  } finally {
+    await setup.end(); // ending the session releases its advisory lock
   }
+}
+
+async function openMigrated(url: string, schema: string | undefined): Promise<KyselyRegistry> {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
