@@ -4,12 +4,18 @@ import type { SearchRequest } from '../../control/index.js';
 import type { ListFeatureGroupsQuery } from '../../registry/index.js';
 import type { FeatureStore } from '../../sdk/index.js';
 import { NATIVE_ROUTES as R } from '../../wire/index.js';
-import { mayUseGroup } from '../auth/authorize.js';
+import { authorize, mayUseGroup } from '../auth/authorize.js';
 import { defineRoute } from './route-kit.js';
 
 /** Feature groups and feature metadata: create, describe, list, update, delete, search. */
 export async function featureGroupRoutes(app: FastifyInstance, { store }: { store: FeatureStore }): Promise<void> {
-  defineRoute(app, R.createFeatureGroup, async ({ body }) => store.createFeatureGroup(body as CreateFeatureGroupInput));
+  // The new group's name is in the body, where defineRoute's check of path groups does not see it:
+  // an admin limited to some groups must not create one outside them.
+  defineRoute(app, R.createFeatureGroup, async ({ body, principal }) => {
+    const input = body as CreateFeatureGroupInput;
+    authorize(principal, R.createFeatureGroup.operation, 'admin', [input.featureGroupName]);
+    return store.createFeatureGroup(input);
+  });
 
   defineRoute(app, R.listFeatureGroups, async ({ query, principal }) => {
     const { creationTimeAfter, creationTimeBefore, ...rest } = query;

@@ -155,6 +155,10 @@ describe('native API over HTTP', () => {
     expect((await call('POST', '/v1/query', { auth: limited, body: '{"sql":"VACUUM secrets"}' })).status).toBe(403);
     expect((await call('POST', '/v1/feature-groups/scores/vacuum', { auth: writer, body: '{}' })).status).toBe(403);
     expect((await call('POST', '/v1/jobs', { auth: limited, body: '{"featureGroupName":"secrets","kind":"vacuum"}' })).status).toBe(403);
+    const outside = await call('POST', '/v1/feature-groups', { auth: limited, body: JSON.stringify({ ...GROUP, featureGroupName: 'elsewhere' }) });
+    expect(outside.status).toBe(403);
+    expect(outside.json.error).toMatchObject({ code: 'AccessDenied', field: 'FeatureGroupName' });
+    expect((await call('GET', '/v1/feature-groups/elsewhere')).status).toBe(404);
     expect(await score('r1')).toBe(1);
   });
 
