@@ -30,12 +30,22 @@ export interface TokenClaim {
   signature: Buffer;
 }
 
-/** The parts of a token, or undefined when it is not shaped like one. */
+const SIGNATURE = /^[A-Za-z0-9_-]{43}$/; // 32 bytes in unpadded base64url
+const EXPIRY = /^[1-9]\d{0,11}$/; // epoch seconds, no leading zeros
+
+/**
+ * The parts of a token, or undefined when it is not shaped like one. Only the one canonical
+ * spelling of a token is accepted: Node's base64url decoder would also take padding, '+' and '/',
+ * stray characters and unused trailing bits, and a leading zero would spell the same expiry, so
+ * one signature would stand for many token strings (a cache or a deny list keyed on the string
+ * would be bypassed). The signature is re-encoded and compared.
+ */
 export function parseBearerToken(token: string): TokenClaim | undefined {
   const parts = token.split('.');
-  if (parts.length !== 4 || parts[0] !== TOKEN_PREFIX || !/^[A-Za-z0-9]{1,128}$/.test(parts[1]!) || !/^\d{1,12}$/.test(parts[2]!)) return undefined;
+  if (parts.length !== 4 || parts[0] !== TOKEN_PREFIX || !/^[A-Za-z0-9]{1,128}$/.test(parts[1]!) || !EXPIRY.test(parts[2]!)) return undefined;
+  if (!SIGNATURE.test(parts[3]!)) return undefined;
   const sig = Buffer.from(parts[3]!, 'base64url');
-  if (sig.length !== 32) return undefined;
+  if (sig.length !== 32 || sig.toString('base64url') !== parts[3]) return undefined;
   return { accessKeyId: parts[1]!, expiresAt: Number(parts[2]), signature: sig };
 }
 

@@ -40,6 +40,33 @@ describe('bearer tokens', () => {
     expect(revoked.message).toMatch(/not known/);
   });
 
+  it('accepts only the canonical spelling of a token', async () => {
+    const key = generateAccessKey('reader');
+    await registry.putAccessKey(key);
+    const tokens = new BearerTokens({ keys: registry, keyCacheMs: 0, clock: () => now });
+    const { token } = await tokens.issue(key.accessKeyId, 600);
+    expect(await tokens.authenticate(token)).toMatchObject({ accessKeyId: key.accessKeyId });
+    const [prefix, id, expiry, sig] = token.split('.') as [string, string, string, string];
+    const standard = Buffer.from(sig, 'base64url').toString('base64'); // '+', '/' and '=' padding
+    // The last character carries 2 unused bits: flipping them decodes to the same 32 bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1)!);
+    const trailingBits = sig.slice(0, -1) + alphabet[last ^ 1]!;
+    expect(Buffer.from(trailingBits, 'base64url').equals(Buffer.from(sig, 'base64url'))).toBe(true);
+    const variants = [
+      `${prefix}.${id}.${expiry}.${sig}=`,
+      `${prefix}.${id}.${expiry}.${standard}`,
+      `${prefix}.${id}.${expiry}.${trailingBits}`,
+      `${prefix}.${id}.0${expiry}.${sig}`,
+      `${prefix}.${id}.${expiry}.${sig.slice(0, 20)}!${sig.slice(20)}`,
+      `${prefix}.${id}.${expiry}.${sig} `,
+      `${prefix.toUpperCase()}.${id}.${expiry}.${sig}`,
+    ];
+    for (const variant of variants) {
+      expect(await refusal(tokens.authenticate(variant)), variant).toBeInstanceOf(UnauthenticatedError);
+    }
+  });
+
   it('accepts the static admin key of the environment', async () => {
     const tokens = new BearerTokens({ keys: registry, staticKey: { accessKeyId: 'FLOEENVKEY', secretAccessKey: 's3cret' }, clock: () => now });
     const token = deriveBearerToken('FLOEENVKEY', 's3cret', Math.floor(now / 1000) + 60);
