@@ -10,6 +10,7 @@ import { sagemakerRuntimeRoutes } from './sagemaker/runtime-routes.js';
 import { BearerTokens } from './auth/bearer-tokens.js';
 import { nativeApi } from './native/index.js';
 import { icebergCatalogApi } from './iceberg/index.js';
+import { webUiRoutes } from './ui/web-ui-routes.js';
 
 /** Largest request body: 25 BatchWriteRecord entries of 350 KB each, with room for their JSON. */
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -33,8 +34,9 @@ export interface AppOptions {
 
 /**
  * The HTTP server of Floe as one fastify app: health and metrics, the SageMaker control plane
- * (AWS JSON 1.1) and the feature store runtime (REST-JSON), each API a route module, all
- * authenticated by one hook and all errors shaped in one place. Not yet listening: call
+ * (AWS JSON 1.1) and the feature store runtime (REST-JSON), the native API, the Iceberg REST
+ * catalog and the web UI, each a route module, all authenticated by one hook (the UI's static
+ * files are public) and all errors shaped in one place. Not yet listening: call
  * `listen`, or drive it in-process with `inject`.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -132,5 +134,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.ingestBodyLimit === undefined ? {} : { ingestBodyLimit: options.ingestBodyLimit }),
   });
   await app.register(icebergCatalogApi, { store: options.store, sigv4: options.authenticator, tokens });
+  await app.register(webUiRoutes);
   return app;
 }

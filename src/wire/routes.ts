@@ -43,6 +43,14 @@ export const NATIVE_ROUTES = {
     body: s.createTokenRequest,
     response: s.tokenResponse,
   }),
+  whoami: route({
+    operation: 'WhoAmI',
+    method: 'GET',
+    path: '/v1/whoami',
+    permission: 'authenticated',
+    summary: 'The calling access key: its id, its role, and the feature groups it is limited to (the web UI checks a sign-in with it)',
+    response: s.whoamiResponse,
+  }),
   createFeatureGroup: route({
     operation: 'CreateFeatureGroup',
     method: 'POST',

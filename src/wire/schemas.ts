@@ -259,6 +259,11 @@ export const tokenResponse = z.object({
   role: z.enum(['admin', 'writer', 'reader']),
   featureGroups: z.array(z.string()).optional(),
 });
+export const whoamiResponse = z.object({
+  accessKeyId: z.string(),
+  role: z.enum(['admin', 'writer', 'reader']),
+  featureGroups: z.array(z.string()).optional(),
+});
 const counts = z.record(z.string(), z.union([z.number(), z.string()]));
 export const maintenanceResponse = counts.meta({ description: 'the operation\'s counts, and its snapshotId (decimal text) when it committed one' });
 export const tablePropertiesResponse = z.object({ properties: z.record(z.string(), z.string()) });

@@ -122,6 +122,8 @@ describe('native API over HTTP', () => {
     expect(minted).toMatchObject({ tokenType: 'Bearer', accessKeyId: reader.accessKeyId, role: 'reader' });
     expect(Date.parse(minted.expiresAt!) - Date.now()).toBeLessThanOrEqual(120_000);
     expect((await call('GET', '/v1/feature-groups/scores/records/r1', { auth: `Bearer ${minted.token}` })).json.record.score).toBe(1);
+    expect((await call('GET', '/v1/whoami', { auth: `Bearer ${minted.token}` })).json).toEqual({ accessKeyId: reader.accessKeyId, role: 'reader' });
+    expect((await call('GET', '/v1/whoami', { auth: null })).status).toBe(401);
     const again = await call('POST', '/v1/tokens', { auth: `Bearer ${minted.token}`, body: '{}' });
     expect(again.status).toBe(403);
     expect((await call('POST', '/v1/tokens', { body: '{"expiresInSeconds":999999}' })).json.error.field).toBe('expiresInSeconds');

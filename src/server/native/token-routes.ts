@@ -4,7 +4,7 @@ import { DEFAULT_TOKEN_LIFETIME_SECONDS, NATIVE_ROUTES as R } from '../../wire/i
 import type { BearerTokens } from '../auth/bearer-tokens.js';
 import { defineRoute } from './route-kit.js';
 
-/** `POST /v1/tokens`: a bearer token for the key that signed the request. */
+/** `POST /v1/tokens`: a bearer token for the key that signed the request; `GET /v1/whoami`: who that key is. */
 export async function tokenRoutes(app: FastifyInstance, { tokens }: { tokens: BearerTokens }): Promise<void> {
   defineRoute(app, R.createToken, async ({ body, principal, request }) => {
     // A token may not mint tokens, or a leaked one could be kept alive forever.
@@ -21,4 +21,9 @@ export async function tokenRoutes(app: FastifyInstance, { tokens }: { tokens: Be
       ...(principal.featureGroups ? { featureGroups: principal.featureGroups } : {}),
     };
   });
+  defineRoute(app, R.whoami, async ({ principal }) => ({
+    accessKeyId: principal.accessKeyId,
+    role: principal.role,
+    ...(principal.featureGroups ? { featureGroups: principal.featureGroups } : {}),
+  }));
 }
