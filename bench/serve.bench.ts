@@ -1,6 +1,6 @@
 /**
  * Server benchmark: SigV4-signed GetRecord, BatchGetRecord (100 identifiers) and durable PutRecord
- * over the SageMaker path of `floe serve`, against a bare node:http server answering a constant
+ * over the SageMaker path of `floe serve`, GetRecord over the native path with a bearer token, against a bare node:http server answering a constant
  * body (the ceiling of this machine), in the same run. Three processes: the server, the bare
  * server and the load generator (autocannon, bench/load-generator.mjs), so that the client does
  * not take the server's CPU. Requests are signed once by the official client and replayed
@@ -8,7 +8,7 @@
  *
  * Run: npm run bench:serve
  *   BENCH_SECONDS   seconds per scenario (default 5, after 1 s of warm-up)
- *   BENCH_ONLY      comma-separated scenario keys to run: get, batch, put (default all)
+ *   BENCH_ONLY      comma-separated scenario keys to run: get, native, batch, put (default all)
  *   BENCH_PROFILE   a directory: the server runs with --cpu-prof and writes its profile there
  *   BENCH_LOG_LEVEL the server's log level (default info, as `floe serve`)
  */
@@ -24,6 +24,7 @@ import {
   PutRecordCommand,
   SageMakerFeatureStoreRuntimeClient,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import { deriveBearerToken } from '../src/wire/index.js';
 import { printTable } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -201,6 +202,13 @@ async function run(dataDir: string): Promise<void> {
     const id = `user-${(i * 37) % RECORDS}`;
     gets.push(await signed((c) => c.send(new GetRecordCommand({ FeatureGroupName: 'bench', RecordIdentifierValueAsString: id }))));
   }
+  // The native path: GET /v1/feature-groups/{name}/records/{id} with a bearer token, as the remote SDK sends it.
+  const token = deriveBearerToken(credentials.accessKeyId, credentials.secretAccessKey, Math.floor(Date.now() / 1000) + 3600);
+  const nativeGets: LoadRequest[] = gets.map((_g, i) => ({
+    method: 'GET',
+    path: `/v1/feature-groups/bench/records/user-${(i * 37) % RECORDS}`,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+  }));
   const batches: LoadRequest[] = [];
   for (let i = 0; i < 2 * CONNECTIONS; i++) {
     const ids = Array.from({ length: 100 }, (_, j) => `user-${(i * 100 + j) % RECORDS}`);
@@ -228,6 +236,7 @@ async function run(dataDir: string): Promise<void> {
 
   const scenarios: Array<[key: string, label: string, requests: LoadRequest[], connections: number]> = [
     ['get', 'GetRecord (SigV4, SageMaker path)', gets, CONNECTIONS],
+    ['native', 'GetRecord (bearer token, native path)', nativeGets, CONNECTIONS],
     ['batch', 'BatchGetRecord x100 (SigV4)', batches, CONNECTIONS],
     // One caller: the latency of a batch itself, without 31 others queued in front of it.
     ['batch', 'BatchGetRecord x100 (SigV4), 1 connection', batches, 1],

@@ -1,6 +1,7 @@
 // npm run test:soak: a sustained mixed load (SageMaker API reads and writes, SQL and datasets over
 // the native API, maintenance every minute) against one real `floe serve` process.
-// FLOE_SOAK_SECONDS (default 180) long, FLOE_SOAK_CONCURRENCY (default 16) callers. Prints latency
+// FLOE_SOAK_SECONDS (default 180) long, FLOE_SOAK_CONCURRENCY (default 16) callers, FLOE_SOAK_WITHOUT
+// (kinds of request to leave out, comma-separated). Prints latency
 // percentiles per minute, the server's RSS and open file descriptors sampled every 5 s, their slope
 // after warm-up, and the errors (any error not caused by the client fails the run).
 import { spawn } from 'node:child_process';
@@ -84,7 +85,7 @@ for (let i = 0; i < IDS; i += 25) {
 }
 
 type Kind = 'get' | 'batchGet' | 'put' | 'batchWrite' | 'list' | 'search' | 'describe' | 'query' | 'dataset';
-const MIX: Array<[Kind, number]> = [
+const FULL_MIX: Array<[Kind, number]> = [
   ['get', 0.44],
   ['batchGet', 0.15],
   ['put', 0.25],
@@ -95,6 +96,11 @@ const MIX: Array<[Kind, number]> = [
   ['query', 0.03],
   ['dataset', 0.01],
 ];
+// FLOE_SOAK_WITHOUT=query,dataset leaves kinds out (the others keep their proportions): to find what a trend comes from.
+const without = new Set(process.env.FLOE_SOAK_WITHOUT?.split(',').filter(Boolean));
+const kept = FULL_MIX.filter(([kind]) => !without.has(kind));
+const keptShare = kept.reduce((sum, [, share]) => sum + share, 0);
+const MIX: Array<[Kind, number]> = kept.map(([kind, share]) => [kind, share / keptShare]);
 const random = seededRandom(7);
 const pick = (): Kind => {
   let r = random();
@@ -174,16 +180,26 @@ async function worker(): Promise<void> {
 interface Sample {
   t: number;
   rssMiB: number;
+  /** Of the RSS, pages mapped from files (LMDB's memory map, Parquet files DuckDB maps): the OS may drop them. */
+  rssFileMiB: number;
+  /** The server's JavaScript heap in use, and memory outside it held by JavaScript objects (buffers), from /metrics. */
+  heapMiB: number;
+  externalMiB: number;
   fds: number;
 }
 const samples: Sample[] = [];
-const sample = () => {
+const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+const sample = async () => {
+  const t = (Date.now() - started) / 1000;
   const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
-  samples.push({ t: (Date.now() - started) / 1000, rssMiB: rssKiB / 1024, fds: readdirSync(`/proc/${server.pid}/fd`).length });
+  const fds = readdirSync(`/proc/${server.pid}/fd`).length;
+  const metrics = await fetch(`${url}/metrics`).then((r) => r.text(), () => '');
+  const rssFileKiB = Number(/RssFile:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  samples.push({ t, rssMiB: rssKiB / 1024, rssFileMiB: rssFileKiB / 1024, heapMiB: gauge(metrics, 'nodejs_heap_size_used_bytes'), externalMiB: gauge(metrics, 'nodejs_external_memory_bytes'), fds });
 };
-sample();
-const sampler = setInterval(sample, 5000);
+await sample();
+const sampler = setInterval(() => void sample(), 5000);
 const minuteTicker = setInterval(() => {
   report(minutes.length - 1, minutes.at(-1)!);
   minutes.push(newMinute());
@@ -196,7 +212,10 @@ function report(index: number, m: Minute): void {
     return `${kind} n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} p99 ${pct(sorted, 99).toFixed(1)} max ${sorted.at(-1)!.toFixed(0)}`;
   });
   const last = samples.at(-1)!;
-  console.log(`minute ${index + 1}: ${m.served} served, ${m.clientErrors} client errors, ${m.serverErrors} server errors, rss ${last.rssMiB.toFixed(0)} MiB, fds ${last.fds}; ms: ${parts.join('; ')}`);
+  console.log(
+    `minute ${index + 1}: ${m.served} served, ${m.clientErrors} client errors, ${m.serverErrors} server errors, rss ${last.rssMiB.toFixed(0)} MiB ` +
+      `(file-backed ${last.rssFileMiB.toFixed(0)}, JS heap ${last.heapMiB.toFixed(0)}, external ${last.externalMiB.toFixed(0)}), fds ${last.fds}; ms: ${parts.join('; ')}`,
+  );
 }
 
 /** Least-squares slope of y over t (per minute). */
@@ -210,26 +229,30 @@ function slope(points: Array<[number, number]>): number {
   return den === 0 ? 0 : (num / den) * 60;
 }
 
-console.log(`soak: ${SECONDS} s, ${CONCURRENCY} callers, against floe serve (pid ${server.pid}) at ${url}; mix ${MIX.map(([k, s]) => `${k} ${s * 100}%`).join(', ')}`);
+console.log(`soak: ${SECONDS} s, ${CONCURRENCY} callers, against floe serve (pid ${server.pid}) at ${url}; mix ${MIX.map(([k, s]) => `${k} ${(s * 100).toFixed(0)}%`).join(', ')}`);
 let failed = false;
 try {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 } finally {
   clearInterval(sampler);
   clearInterval(minuteTicker);
-  sample();
+  await sample();
   const tail = minutes.at(-1)!;
   if (tail.served + tail.clientErrors + tail.serverErrors > 0) report(minutes.length - 1, tail);
   const total = minutes.reduce((s, m) => ({ served: s.served + m.served, client: s.client + m.clientErrors, server: s.server + m.serverErrors }), { served: 0, client: 0, server: 0 });
   const after = samples.filter((s) => s.t >= WARMUP_SECONDS);
   const rss = after.map((s): [number, number] => [s.t, s.rssMiB]);
   const fds = after.map((s): [number, number] => [s.t, s.fds]);
+  const fileBacked = after.map((s): [number, number] => [s.t, s.rssFileMiB]);
+  const heap = after.map((s): [number, number] => [s.t, s.heapMiB]);
+  const external = after.map((s): [number, number] => [s.t, s.externalMiB]);
   const elapsed = (Date.now() - started) / 1000;
   console.log(`requests served: ${total.served} (${(total.served / elapsed).toFixed(0)}/s), client errors: ${total.client}, server errors: ${total.server}`);
   console.log(
     `after ${WARMUP_SECONDS} s warm-up: rss ${Math.min(...rss.map(([, y]) => y)).toFixed(0)}..${Math.max(...rss.map(([, y]) => y)).toFixed(0)} MiB, slope ${slope(rss).toFixed(2)} MiB/min; ` +
       `fds ${Math.min(...fds.map(([, y]) => y))}..${Math.max(...fds.map(([, y]) => y))}, slope ${slope(fds).toFixed(2)}/min`,
   );
+  console.log(`  of which file-backed slope ${slope(fileBacked).toFixed(2)} MiB/min, JS heap slope ${slope(heap).toFixed(2)} MiB/min, external slope ${slope(external).toFixed(2)} MiB/min (the rest is native: DuckDB, LMDB, the allocator)`);
   if (errorSamples.length > 0) console.log(`errors seen:\n  ${errorSamples.join('\n  ')}`);
   failed = total.server > 0 || total.client > 0;
   server.kill('SIGTERM');
