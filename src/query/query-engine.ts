@@ -8,7 +8,7 @@ import { InternalError, LimitExceededError, ValidationError, isFloeError } from 
 import { duckdbResultToArrow } from './arrow.js';
 import { checkTables, quoteIdentifier, viewSql, type QueryTable } from './query-table.js';
 import { openSandbox } from './sandbox.js';
-import { prepareSelect } from './statement-guard.js';
+import { prepareSelect, refuseReadsBeyondTables } from './statement-guard.js';
 import { toFloeValue } from './values.js';
 
 const MEMORY_SIZE = /^\d+(\.\d+)?\s*([KMGT]i?B|B|%)$/i;
@@ -27,6 +27,12 @@ export interface QueryEngineOptions {
 export interface QueryRunOptions {
   /** Rows returned at most; the result is streamed and reading stops there. */
   maxRows?: number;
+  /**
+   * The SQL may read the bound tables and nothing else: no table functions (read_parquet, glob,
+   * query...) and no file name used as a table. The sandbox lets any SQL read the whole warehouse,
+   * other tables' files included, so a caller limited to some tables needs this.
+   */
+  tablesOnly?: boolean;
 }
 
 export interface QueryResult {
@@ -96,7 +102,7 @@ export class QueryEngine {
    */
   async query(sql: string, tables: QueryTable[], options: QueryRunOptions = {}): Promise<QueryResult> {
     const maxRows = checkMaxRows(options.maxRows);
-    return this.run(sql, tables, async (connection) => {
+    return this.run(sql, tables, options, async (connection) => {
       const reader = await read(connection, sql, maxRows);
       const columns = columnsOf(reader).map((c) => ({ name: c.name, type: c.type.toString() }));
       const all = reader.getRowObjectsJS() as Array<Record<string, unknown>>;
@@ -113,7 +119,7 @@ export class QueryEngine {
    */
   async queryArrow(sql: string, tables: QueryTable[], options: QueryRunOptions = {}): Promise<Table> {
     const maxRows = checkMaxRows(options.maxRows);
-    return this.run(sql, tables, async (connection) => {
+    return this.run(sql, tables, options, async (connection) => {
       const result = await (await prepareSelect(connection, sql)).stream();
       return (await duckdbResultToArrow(result, { maxRows, names: result.deduplicatedColumnNames() })).table;
     });
@@ -125,9 +131,9 @@ export class QueryEngine {
    * statement is checked as a SELECT first, and `path` is the caller's, inside the warehouse
    * (the sandbox refuses any other), so the caller moves the file where it belongs.
    */
-  async copyTo(sql: string, tables: QueryTable[], target: { path: string; format: 'parquet' | 'csv' }): Promise<number> {
+  async copyTo(sql: string, tables: QueryTable[], target: { path: string; format: 'parquet' | 'csv' }, options: Pick<QueryRunOptions, 'tablesOnly'> = {}): Promise<number> {
     if (target.format !== 'parquet' && target.format !== 'csv') throw new InternalError(`copyTo: unknown format '${String(target.format)}'`);
-    return this.run(sql, tables, async (connection) => {
+    return this.run(sql, tables, options, async (connection) => {
       (await prepareSelect(connection, sql)).destroySync();
       // The newlines keep a trailing line comment of the SELECT from swallowing the closing parenthesis.
       const options = target.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet';
@@ -136,7 +142,7 @@ export class QueryEngine {
     });
   }
 
-  private async run<T>(sql: string, tables: QueryTable[], body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  private async run<T>(sql: string, tables: QueryTable[], options: Pick<QueryRunOptions, 'tablesOnly'>, body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     if (this.closed) throw new InternalError('queryEngine: the engine is closed');
     if (typeof sql !== 'string' || sql.trim() === '') throw new ValidationError('sql: must be a non-empty SQL string', { field: 'sql' });
     checkTables(tables, this.warehouseDirs);
@@ -153,6 +159,7 @@ export class QueryEngine {
         await connection.run(`CREATE TEMP VIEW ${quoteIdentifier(table.name)} AS ${viewSql(table)}`);
       }
       binding = undefined;
+      if (options.tablesOnly) await refuseReadsBeyondTables(connection, sql, tables.map((t) => t.name));
       return await body(connection);
     } catch (error) {
       throw this.translate(error, timedOut, binding === undefined ? undefined : { index: binding, name: tables[binding]!.name });

@@ -1,5 +1,5 @@
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import { ValidationError } from '../domain/index.js';
+import { AccessDeniedError, ValidationError } from '../domain/index.js';
 
 const STATEMENT_NAMES = new Map<number, string>(
   Object.entries(StatementType)
@@ -48,4 +48,44 @@ async function parsesAsSelect(connection: DuckDBConnection, sql: string): Promis
 function firstKeyword(sql: string): string {
   const word = sql.replace(/^(\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)+/, '').match(/^[A-Za-z]+/)?.[0]?.toUpperCase();
   return word === undefined || word === 'WITH' ? 'a statement that is not a SELECT' : word;
+}
+
+const beyondTables = (what: string) => new AccessDeniedError(`sql: this caller may read only its feature groups' tables, not ${what}`, { field: 'sql' });
+
+/**
+ * Refuses SQL that could read anything but the tables named (or its own CTEs): a table function
+ * (read_parquet, read_text, glob, query...), a file name as a table (`FROM 'x.parquet'`, also as
+ * a quoted identifier), a DESCRIBE or SHOW of anything else, or a statement DuckDB cannot show as
+ * a parse tree (a PRAGMA). The tree is DuckDB's own parse of the same text, before binding.
+ */
+export async function refuseReadsBeyondTables(connection: DuckDBConnection, sql: string, tableNames: readonly string[]): Promise<void> {
+  const reader = await connection.runAndReadAll('SELECT json_serialize_sql($1::VARCHAR) AS tree', [sql]);
+  const tree = JSON.parse(String(reader.getRowObjectsJS()[0]?.tree)) as { error?: boolean };
+  if (tree.error !== false) throw beyondTables('a statement other than a SELECT');
+  const allowed = new Set(tableNames.map((n) => n.toLowerCase()));
+  const nodes: Array<Record<string, unknown>> = [];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === 'object' && value !== null) {
+      nodes.push(value as Record<string, unknown>);
+      Object.values(value).forEach(walk);
+    }
+  };
+  walk(tree);
+  // CTE names are the query's own relations.
+  for (const node of nodes) {
+    const map = (node.cte_map as { map?: Array<{ key?: unknown }> } | undefined)?.map;
+    for (const entry of map ?? []) if (typeof entry.key === 'string') allowed.add(entry.key.toLowerCase());
+  }
+  for (const node of nodes) {
+    if (node.type === 'TABLE_FUNCTION') {
+      const name = (node.function as { function_name?: unknown } | undefined)?.function_name;
+      throw beyondTables(`the table function ${typeof name === 'string' ? name : '(unknown)'}`);
+    }
+    if (node.type === 'BASE_TABLE' || (node.type === 'SHOW_REF' && node.table_name !== '')) {
+      const name = String(node.table_name);
+      const qualified = (node.catalog_name ?? '') !== '' || !['', 'main', 'temp'].includes(String(node.schema_name ?? ''));
+      if (qualified || !allowed.has(name.toLowerCase())) throw beyondTables(`'${name}' (a relation that is not one of its tables)`);
+    }
+  }
 }

@@ -26,6 +26,9 @@ export interface SnapshotInfo {
   summary: Record<string, string>;
 }
 
+/** A caller limited to some groups reads their tables only, not other files of the warehouse (other groups' among them). */
+const tablesOnly = (options: QueryOptions) => (options.featureGroups === undefined ? {} : { tablesOnly: true });
+
 /** Binds the offline tables of every feature group into the sandboxed query engine. */
 export class OfflineQueries {
   private engine?: Promise<QueryEngine>;
@@ -49,13 +52,13 @@ export class OfflineQueries {
     const start = performance.now();
     return this.withTables(sql, options, async (tables) => {
       const planned = performance.now();
-      const result = await (await this.queryEngine()).query(sql, tables, options.maxRows === undefined ? {} : { maxRows: options.maxRows });
+      const result = await (await this.queryEngine()).query(sql, tables, { ...(options.maxRows === undefined ? {} : { maxRows: options.maxRows }), ...tablesOnly(options) });
       return { ...result, timings: { planningMs: planned - start, executionMs: performance.now() - planned } };
     });
   }
 
   async queryArrow(sql: string, options: QueryOptions = {}): Promise<ArrowTable> {
-    return this.withTables(sql, options, async (tables) => (await this.queryEngine()).queryArrow(sql, tables));
+    return this.withTables(sql, options, async (tables) => (await this.queryEngine()).queryArrow(sql, tables, tablesOnly(options)));
   }
 
   /**
@@ -68,7 +71,7 @@ export class OfflineQueries {
     await mkdir(this.offline.scratchDir, { recursive: true });
     const staged = join(this.offline.scratchDir, `query-out-${randomUUID()}.${format}`);
     try {
-      const rows = await this.withTables(sql, options, async (tables) => (await this.queryEngine()).copyTo(sql, tables, { path: staged, format }));
+      const rows = await this.withTables(sql, options, async (tables) => (await this.queryEngine()).copyTo(sql, tables, { path: staged, format }, tablesOnly(options)));
       await moveFile(staged, resolve(path));
       return rows;
     } finally {

@@ -20,14 +20,15 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Credentials, TestServer } from '../../src/server/testing/test-server.js';
 import { startTestServer } from '../../src/server/testing/test-server.js';
+import { roleMay, type KeyRole, type Permission } from '../support/auth-rules.js';
 import { sendRaw, signRaw } from '../support/signed-request.js';
 import { storeDigest } from '../support/store-digest.js';
 
 type Role = 'admin' | 'writer' | 'reader' | 'limited';
-type Permission = 'read' | 'write' | 'admin';
 const ROLES: Role[] = ['reader', 'writer', 'limited', 'admin'];
 const GROUPS = ['alpha', 'beta'];
-const GRANTS: Record<Role, Permission[]> = { admin: ['read', 'write', 'admin'], writer: ['read', 'write'], limited: ['read', 'write'], reader: ['read'] };
+/** The key role behind each test role: `limited` is a writer limited to alpha. */
+const KEY_ROLE: Record<Role, KeyRole> = { admin: 'admin', writer: 'writer', limited: 'writer', reader: 'reader' };
 
 const record = (id: string) => [
   { FeatureName: 'id', ValueAsString: id },
@@ -100,7 +101,7 @@ const OPERATIONS: Operation[] = [
   },
 ];
 
-const allowed = (role: Role, op: Operation, group: string) => GRANTS[role].includes(op.permission) && (role !== 'limited' || !op.scoped || group === 'alpha');
+const allowed = (role: Role, op: Operation, group: string) => roleMay(KEY_ROLE[role], op.permission) && (role !== 'limited' || !op.scoped || group === 'alpha');
 
 describe('authentication matrix: each role against each operation', () => {
   let t: TestServer;
@@ -136,7 +137,7 @@ describe('authentication matrix: each role against each operation', () => {
           expect(error, `${cell} must be refused`).toBeDefined();
           expect(error!.$metadata?.httpStatusCode, `${cell}: ${error}`).toBe(403);
           expect(error!.name, cell).toMatch(/^(AccessForbidden|AccessDeniedException)$/);
-          const byRole = !GRANTS[role].includes(op.permission);
+          const byRole = !roleMay(KEY_ROLE[role], op.permission);
           expect(error!.message, cell).toMatch(byRole ? new RegExp(`has role ${role === 'limited' ? 'writer' : role}, which may not call ${op.name}`) : /is limited to feature groups alpha, not 'beta'/);
           refused++;
         }
