@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FeatureStore } from '../sdk/index.js';
 import { content, filesUnder, smallCommits, storeWithGroup } from './testing.js';
 
@@ -24,6 +24,7 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000)
 describe('scheduler and job history', () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
+    vi.useRealTimers();
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
@@ -68,6 +69,30 @@ describe('scheduler and job history', () => {
     await smallCommits(store, 'streaming', 1, 2, 100);
     const job = await until(async () => (await store.listJobs({ featureGroupName: 'streaming', status: 'succeeded' }))[0]);
     expect(job).toMatchObject({ kind: 'optimize', trigger: 'automatic', filesBefore: 5, filesAfter: 1 });
+  });
+
+  it('vacuums automatically once enough snapshots could be thinned, so streaming commits do not pile up', async () => {
+    const { store, dataDir } = await storeWithGroup('piling');
+    cleanups.push(async () => {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    await store.featureGroup('piling').setTableProperties({ maintenance_small_file_threshold: '0' });
+    await store.startMaintenanceScheduler({ defaultSchedule: 'off', expirableSnapshotThreshold: 4 });
+    // Six commits within one minute, then one 20 minutes later: five of the six can go.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const T0 = Date.UTC(2030, 0, 1);
+    for (let i = 0; i < 6; i++) {
+      vi.setSystemTime(T0 + i * 1000);
+      await smallCommits(store, 'piling', 1, 2, i * 2);
+    }
+    expect(await store.listJobs({ featureGroupName: 'piling' })).toEqual([]);
+    vi.setSystemTime(T0 + 20 * 60_000);
+    await smallCommits(store, 'piling', 1, 2, 100);
+    const job = await until(async () => (await store.listJobs({ featureGroupName: 'piling', status: 'succeeded' }))[0]);
+    expect(job).toMatchObject({ kind: 'vacuum', trigger: 'automatic', result: { expiredSnapshotsCount: 5, keptSnapshotsCount: 2 } });
+    expect((await store.featureGroup('piling').snapshots()).map((s) => s.timestamp.getTime() - T0)).toEqual([5000, 20 * 60_000]);
+    expect(await content(store, 'piling')).toHaveLength(14);
   });
 
   it('runs a job by hand, records failures, and validates its input', async () => {

@@ -41,6 +41,11 @@ export const VacuumInputSchema = z
     minSnapshotsToKeep: positiveInt.optional(),
     /** Default: table property `history.expire.max-snapshot-age-ms` (`vacuum_max_snapshot_age_seconds`), else 5 days. */
     maxSnapshotAgeSeconds: nonNegativeInt.optional(),
+    /**
+     * Younger snapshots are thinned too: past 10 minutes one a minute is kept, past a day one an
+     * hour (default: table property `floe.history.thin-snapshots` (`vacuum_thin_snapshots`), else true).
+     */
+    thinSnapshots: z.boolean().optional(),
     /** Files no snapshot references are removed once older than this (default: `vacuum_orphan_older_than_seconds`, else 3 days). */
     orphanOlderThanSeconds: nonNegativeInt.optional(),
   })

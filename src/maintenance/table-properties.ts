@@ -9,6 +9,7 @@ import { ValidationError } from '../domain/index.js';
 export const PROPERTY = {
   minSnapshotsToKeep: 'history.expire.min-snapshots-to-keep',
   maxSnapshotAgeMs: 'history.expire.max-snapshot-age-ms',
+  thinSnapshots: 'floe.history.thin-snapshots',
   targetFileSizeBytes: 'write.target-file-size-bytes',
   orphanOlderThanSeconds: 'floe.vacuum.orphan-older-than-seconds',
   retentionSeconds: 'floe.offline.retention-seconds',
@@ -19,6 +20,8 @@ export const PROPERTY = {
 export const DEFAULTS = {
   minSnapshotsToKeep: 1,
   maxSnapshotAgeMs: 5 * 24 * 3600 * 1000,
+  /** Snapshots older than 10 minutes are kept one a minute, older than a day one an hour (see snapshot-thinning.ts). */
+  thinSnapshots: true,
   targetFileSizeBytes: 512 * 1024 * 1024,
   orphanOlderThanSeconds: 3 * 24 * 3600,
   /** Optimize then vacuum every 6 hours (UTC). */
@@ -31,6 +34,7 @@ export const DEFAULTS = {
 const ALIASES: Record<string, { key: string; value: (v: string) => string }> = {
   vacuum_min_snapshots_to_keep: { key: PROPERTY.minSnapshotsToKeep, value: (v) => v },
   vacuum_max_snapshot_age_seconds: { key: PROPERTY.maxSnapshotAgeMs, value: (v) => String(Number(v) * 1000) },
+  vacuum_thin_snapshots: { key: PROPERTY.thinSnapshots, value: (v) => v.toLowerCase() },
   vacuum_orphan_older_than_seconds: { key: PROPERTY.orphanOlderThanSeconds, value: (v) => v },
   optimize_target_file_size_bytes: { key: PROPERTY.targetFileSizeBytes, value: (v) => v },
   offline_retention_seconds: { key: PROPERTY.retentionSeconds, value: (v) => v },
@@ -47,16 +51,22 @@ const wholeNumber = (min: number) => (key: string, v: string) => {
   }
 };
 
+const booleanText = (key: string, v: string) => {
+  if (!/^(true|false)$/i.test(v)) throw new ValidationError(`${key}: '${v}' must be true or false`, { field: key });
+};
+
 const CHECKS: Record<string, (key: string, value: string) => void> = {
   vacuum_min_snapshots_to_keep: wholeNumber(1),
   vacuum_max_snapshot_age_seconds: wholeNumber(0),
   vacuum_orphan_older_than_seconds: wholeNumber(0),
+  vacuum_thin_snapshots: booleanText,
   optimize_target_file_size_bytes: wholeNumber(1),
   offline_retention_seconds: wholeNumber(1),
   maintenance_small_file_threshold: wholeNumber(0),
   [PROPERTY.minSnapshotsToKeep]: wholeNumber(1),
   [PROPERTY.maxSnapshotAgeMs]: wholeNumber(0),
   [PROPERTY.orphanOlderThanSeconds]: wholeNumber(0),
+  [PROPERTY.thinSnapshots]: booleanText,
   [PROPERTY.targetFileSizeBytes]: wholeNumber(1),
   [PROPERTY.retentionSeconds]: wholeNumber(1),
   [PROPERTY.smallFileThreshold]: wholeNumber(0),
@@ -85,6 +95,11 @@ export function normaliseProperties(input: Record<string, string>): Record<strin
     else out[name] = value;
   }
   return out;
+}
+
+export function booleanProperty(properties: Record<string, string>, key: string): boolean | undefined {
+  const v = properties[key]?.toLowerCase();
+  return v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 export function numberProperty(properties: Record<string, string>, key: string): number | undefined {

@@ -1,7 +1,7 @@
 import { rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FeatureStore } from '../sdk/index.js';
 import { content, filesUnder, smallCommits, storeWithGroup } from './testing.js';
 
@@ -9,6 +9,7 @@ describe('vacuum, retention and purge', () => {
   let store: FeatureStore;
   let dataDir: string;
   afterEach(async () => {
+    vi.useRealTimers();
     await store?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
@@ -51,6 +52,38 @@ describe('vacuum, retention and purge', () => {
     expect(files.filter((f) => f.path.endsWith('.metadata.json'))).toHaveLength(2);
     expect(files.filter((f) => f.path.endsWith('.avro'))).toHaveLength(2);
     expect(await content(store, 'history')).toHaveLength(30);
+  });
+
+  it('thins snapshots past 10 minutes to one a minute and past a day to one an hour; time travel resolves to the one kept before', async () => {
+    ({ store, dataDir } = await storeWithGroup('thinned'));
+    const fg = store.featureGroup('thinned');
+    // Commits at chosen times (only Date is faked: timers and I/O run as usual).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const T0 = Date.UTC(2030, 0, 1);
+    const S = 1000;
+    const H = 3600 * S;
+    const times = [0, 10 * S, 50 * S, 70 * S, 110 * S, 2 * H + 5 * S, 2 * H + 30 * S, 3 * H, 3 * H + 59 * S, 25 * H + 55 * 60 * S, 25 * H + 55 * 60 * S + 10 * S];
+    for (const [i, t] of times.entries()) {
+      vi.setSystemTime(T0 + t);
+      await smallCommits(store, 'thinned', 1, 2, i * 2);
+    }
+    const before = await fg.snapshots();
+    expect(before.map((s) => s.timestamp.getTime() - T0)).toEqual(times);
+    vi.setSystemTime(T0 + 26 * H);
+    const all = await content(store, 'thinned');
+
+    expect(await fg.vacuum({ thinSnapshots: false })).toMatchObject({ expiredSnapshotsCount: 0 });
+    const result = await fg.vacuum();
+    // 26 h on: the first hour keeps its newest (110 s); 2 h and 3 h are minutes a day old, newest of each; the last two are recent.
+    const keptAt = [110 * S, 2 * H + 30 * S, 3 * H + 59 * S, 25 * H + 55 * 60 * S, 25 * H + 55 * 60 * S + 10 * S];
+    expect(result).toMatchObject({ expiredSnapshotsCount: 6, keptSnapshotsCount: 5, deletedManifestListsCount: 6, deletedDataFilesCount: 0 });
+    expect((await fg.snapshots()).map((s) => s.timestamp.getTime() - T0)).toEqual(keptAt);
+    expect(await content(store, 'thinned')).toEqual(all);
+    // Between kept snapshots, the table as of the one before: at 2 h 20 s, the five commits of the first two minutes.
+    expect((await store.query('SELECT count(*)::INT AS n FROM thinned', { asOf: new Date(T0 + 2 * H + 20 * S) })).rows).toEqual([{ n: 10 }]);
+    await expect(store.query('SELECT 1 FROM thinned', { asOf: new Date(T0 + 60 * S) })).rejects.toMatchObject({ name: 'SnapshotExpiredError', field: 'asOf' });
+    await expect(fg.setTableProperties({ vacuum_thin_snapshots: 'sometimes' })).rejects.toMatchObject({ name: 'ValidationError', field: 'vacuum_thin_snapshots' });
+    expect(await fg.setTableProperties({ vacuum_thin_snapshots: 'FALSE' })).toMatchObject({ 'floe.history.thin-snapshots': 'false' });
   });
 
   it('takes its defaults from the table properties', async () => {

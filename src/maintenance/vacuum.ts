@@ -1,7 +1,8 @@
 import type { IcebergTable, OfflineStore, Snapshot } from '../offline/index.js';
 import { EntryStatus } from '../offline/iceberg/manifest.js';
 import type { VacuumInput, VacuumResult } from './schemas.js';
-import { DEFAULTS, numberProperty, PROPERTY } from './table-properties.js';
+import { thinnedSnapshotIds } from './snapshot-thinning.js';
+import { booleanProperty, DEFAULTS, numberProperty, PROPERTY } from './table-properties.js';
 
 interface Referenced {
   manifestLists: Set<string>;
@@ -10,7 +11,8 @@ interface Referenced {
 }
 
 /**
- * VACUUM: expires snapshots (older than the maximum age, keeping at least the minimum count),
+ * VACUUM: expires snapshots (older than the maximum age, and younger ones thinned to one a minute
+ * or an hour, keeping the current one and at least the minimum count),
  * deletes the files only expired snapshots referenced, then removes orphans: files under the
  * table directory no kept snapshot or metadata version references and older than the orphan
  * threshold (a younger one may belong to a commit in flight). Earlier metadata versions go
@@ -26,7 +28,13 @@ export async function vacuumTable(offline: OfflineStore, group: string, input: V
     input.maxSnapshotAgeSeconds === undefined ? (numberProperty(props, PROPERTY.maxSnapshotAgeMs) ?? DEFAULTS.maxSnapshotAgeMs) : input.maxSnapshotAgeSeconds * 1000;
   const orphanAgeMs = 1000 * (input.orphanOlderThanSeconds ?? numberProperty(props, PROPERTY.orphanOlderThanSeconds) ?? DEFAULTS.orphanOlderThanSeconds);
 
-  const { expired } = await table.expireSnapshots({ olderThanMs: now - maxAgeMs, retainLast: minKeep });
+  const thin = input.thinSnapshots ?? booleanProperty(props, PROPERTY.thinSnapshots) ?? DEFAULTS.thinSnapshots;
+
+  const { expired } = await table.expireSnapshots({
+    olderThanMs: now - maxAgeMs,
+    retainLast: minKeep,
+    ...(thin ? { thin: (snapshots: readonly Snapshot[]) => thinnedSnapshotIds(snapshots, now) } : {}),
+  });
   const result: VacuumResult = {
     expiredSnapshotsCount: expired.length,
     keptSnapshotsCount: table.snapshots().length,

@@ -33,6 +33,9 @@ export interface LocalFiles {
   cache?: ObjectCache;
 }
 
+/** Told of an append: the snapshot committed, and the table's properties and kept snapshots after it. */
+export type AppendListener = (group: string, snapshot: Snapshot, properties: Record<string, string>, snapshots: readonly Snapshot[]) => void;
+
 /**
  * The offline store: one Iceberg table per feature group at `<warehouse>/<group>/`. Rows are
  * written to Parquet by DuckDB (its own instance: the query engine's is sandboxed) and committed
@@ -41,7 +44,7 @@ export interface LocalFiles {
  */
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
-  private readonly appendListeners = new Set<(group: string, snapshot: Snapshot, properties: Record<string, string>) => void>();
+  private readonly appendListeners = new Set<AppendListener>();
   private instance?: Promise<DuckDBInstance>;
 
   constructor(
@@ -187,8 +190,8 @@ export class OfflineStore {
     return this.writeDataFileWith(table, (localPath, uri) => this.withConnection((c) => writeParquetFromSelect(c, select, table.schema(), localPath, uri)));
   }
 
-  /** Told after every append committed through this store (maintenance checks for small files there). */
-  onAppend(listener: (group: string, snapshot: Snapshot, properties: Record<string, string>) => void): () => void {
+  /** Told after every append committed through this store (maintenance checks for small files and snapshots to expire there). */
+  onAppend(listener: AppendListener): () => void {
     this.appendListeners.add(listener);
     return () => this.appendListeners.delete(listener);
   }
@@ -196,7 +199,7 @@ export class OfflineStore {
   private notifyAppend(table: IcebergTable, snapshot: Snapshot): Snapshot {
     for (const listener of this.appendListeners) {
       try {
-        listener(table.name, snapshot, table.metadata.properties);
+        listener(table.name, snapshot, table.metadata.properties, table.metadata.snapshots);
       } catch {
         // a listener's failure is its own; the commit stands
       }

@@ -38,8 +38,10 @@ export function vacuumCommand(globals: () => GlobalOptions): Command {
     .option('--min-snapshots-to-keep <n>', 'default: vacuum_min_snapshots_to_keep, else 1', wholeNumber('--min-snapshots-to-keep'))
     .option('--max-snapshot-age-seconds <n>', 'default: vacuum_max_snapshot_age_seconds, else 5 days', wholeNumber('--max-snapshot-age-seconds'))
     .option('--orphan-older-than-seconds <n>', 'remove unreferenced files older than this (default 3 days)', wholeNumber('--orphan-older-than-seconds'))
-    .action(async (group: string, opts: { minSnapshotsToKeep?: number; maxSnapshotAgeSeconds?: number; orphanOlderThanSeconds?: number }) => {
-      const result = await withEmbeddedStore(globals(), 'vacuum', (store) => store.featureGroup(group).vacuum(opts));
+    .option('--keep-every-snapshot', 'expire by age only: no thinning to one snapshot a minute past 10 minutes, an hour past a day (default: vacuum_thin_snapshots)')
+    .action(async (group: string, opts: { minSnapshotsToKeep?: number; maxSnapshotAgeSeconds?: number; orphanOlderThanSeconds?: number; keepEverySnapshot?: boolean }) => {
+      const { keepEverySnapshot, ...input } = opts;
+      const result = await withEmbeddedStore(globals(), 'vacuum', (store) => store.featureGroup(group).vacuum({ ...input, ...(keepEverySnapshot ? { thinSnapshots: false } : {}) }));
       printResult(result, globals().json);
     });
 }

@@ -29,6 +29,8 @@ export interface ExpireSnapshotsOptions {
   olderThanMs: number;
   /** ...except the newest `retainLast` of the current branch (at least 1: the current snapshot stays). */
   retainLast: number;
+  /** Younger snapshots to expire as well (thinning), chosen from the metadata the commit builds on. */
+  thin?: (snapshots: readonly Snapshot[]) => Set<bigint>;
 }
 
 export interface ExpiredSnapshots {
@@ -256,8 +258,8 @@ export class IcebergTable {
 
   /**
    * Removes old snapshots from the metadata (Iceberg's expire-snapshots): those older than
-   * `olderThanMs`, except the newest `retainLast` of the current branch and every snapshot a ref
-   * names. The snapshot log loses the expired entries; the metadata log is emptied when anything
+   * `olderThanMs` or chosen by `thin`, except the newest `retainLast` of the current branch and
+   * every snapshot a ref names. The snapshot log loses the expired entries; the metadata log is emptied when anything
    * expired. Files are not touched here: the caller deletes what no kept snapshot references.
    */
   async expireSnapshots(options: ExpireSnapshotsOptions): Promise<ExpiredSnapshots> {
@@ -271,7 +273,8 @@ export class IcebergTable {
         cursor = cursor['parent-snapshot-id'] === undefined ? undefined : byId.get(cursor['parent-snapshot-id']);
       }
       for (const ref of Object.values(base.refs)) keep.add(ref['snapshot-id']);
-      for (const s of base.snapshots) if (s['timestamp-ms'] >= options.olderThanMs) keep.add(s['snapshot-id']);
+      const thinned = options.thin?.(base.snapshots) ?? new Set<bigint>();
+      for (const s of base.snapshots) if (s['timestamp-ms'] >= options.olderThanMs && !thinned.has(s['snapshot-id'])) keep.add(s['snapshot-id']);
       const kept = base.snapshots.filter((s) => keep.has(s['snapshot-id']));
       const expired = base.snapshots.filter((s) => !keep.has(s['snapshot-id']));
       // Every earlier metadata file lists the expired snapshots, whose files are about to go:
