@@ -1,5 +1,6 @@
 import type { IcebergTable, OfflineStore, Snapshot } from '../offline/index.js';
-import { EntryStatus } from '../offline/iceberg/manifest.js';
+import { EntryStatus, type ManifestFile } from '../offline/iceberg/manifest.js';
+import { forEachLimited } from './limited.js';
 import type { VacuumInput, VacuumResult } from './schemas.js';
 import { thinnedSnapshotIds } from './snapshot-thinning.js';
 import { booleanProperty, DEFAULTS, numberProperty, PROPERTY } from './table-properties.js';
@@ -60,26 +61,28 @@ export async function vacuumTable(offline: OfflineStore, group: string, input: V
   await table.refresh();
   const kept = await referencedBy(table, table.snapshots());
   const gone = await referencedBy(table, expired);
-  for (const uri of gone.dataFiles) if (!kept.dataFiles.has(uri)) await remove(uri, 'deletedDataFilesCount');
-  for (const uri of gone.manifests) if (!kept.manifests.has(uri)) await remove(uri, 'deletedManifestsCount');
-  for (const uri of gone.manifestLists) if (!kept.manifestLists.has(uri)) await remove(uri, 'deletedManifestListsCount');
+  const removeAll = (uris: Iterable<string>, keep: Set<string>, counter: keyof VacuumResult) =>
+    forEachLimited([...uris].filter((uri) => !keep.has(uri)), IO_CONCURRENCY, (uri) => remove(uri, counter));
+  await removeAll(gone.dataFiles, kept.dataFiles, 'deletedDataFilesCount');
+  await removeAll(gone.manifests, kept.manifests, 'deletedManifestsCount');
+  await removeAll(gone.manifestLists, kept.manifestLists, 'deletedManifestListsCount');
 
   const version = metadataVersion(table.metadataLocation) ?? 0;
   const keptMetadata = new Set([table.metadataLocation, ...table.metadata['metadata-log'].map((e) => e['metadata-file'])]);
-  for (const object of listing) {
+  await forEachLimited(listing, IO_CONCURRENCY, async (object) => {
     const uri = object.uri;
-    if (!sizes.has(uri)) continue;
-    if (kept.dataFiles.has(uri) || kept.manifests.has(uri) || kept.manifestLists.has(uri) || keptMetadata.has(uri)) continue;
+    if (!sizes.has(uri)) return;
+    if (kept.dataFiles.has(uri) || kept.manifests.has(uri) || kept.manifestLists.has(uri) || keptMetadata.has(uri)) return;
     const name = uri.slice(uri.lastIndexOf('/') + 1);
-    if (name === 'version-hint.text') continue;
+    if (name === 'version-hint.text') return;
     const v = metadataVersion(uri);
     if (v !== undefined) {
       // Earlier versions (and races lost at them) are done with; the current `v<N>` copy stays for directory readers.
       if (v < version || (v === version && !name.startsWith('v'))) await remove(uri, 'deletedMetadataFilesCount');
-      continue;
+      return;
     }
     if (now - object.modifiedAt.getTime() >= orphanAgeMs) await remove(uri, 'deletedOrphanFilesCount');
-  }
+  });
   return result;
 }
 
@@ -89,21 +92,27 @@ function metadataVersion(uri: string): number | undefined {
   return m ? Number(m[1] ?? m[2]) : undefined;
 }
 
+/** Files read or deleted at once: enough to overlap their waits, few enough not to crowd a busy server. */
+const IO_CONCURRENCY = 8;
+
 /** Manifest lists, manifests and data files of some snapshots; files already deleted are skipped. */
 async function referencedBy(table: IcebergTable, snapshots: Snapshot[]): Promise<Referenced> {
   const out: Referenced = { manifestLists: new Set(), manifests: new Set(), dataFiles: new Set() };
-  for (const snapshot of snapshots) {
+  const manifests: ManifestFile[] = [];
+  await forEachLimited(snapshots, IO_CONCURRENCY, async (snapshot) => {
     out.manifestLists.add(snapshot['manifest-list']);
-    const manifests = await missingAsEmpty(() => table.manifests(snapshot));
-    for (const manifest of manifests) {
+    for (const manifest of await missingAsEmpty(() => table.manifests(snapshot))) {
       if (out.manifests.has(manifest.manifestPath)) continue;
       out.manifests.add(manifest.manifestPath);
-      // A deleted entry only records that the file left at that snapshot; it keeps nothing alive.
-      for (const entry of await missingAsEmpty(() => table.manifestEntries(manifest))) {
-        if (entry.status !== EntryStatus.Deleted) out.dataFiles.add(entry.dataFile.filePath);
-      }
+      manifests.push(manifest);
     }
-  }
+  });
+  await forEachLimited(manifests, IO_CONCURRENCY, async (manifest) => {
+    // A deleted entry only records that the file left at that snapshot; it keeps nothing alive.
+    for (const entry of await missingAsEmpty(() => table.manifestEntries(manifest))) {
+      if (entry.status !== EntryStatus.Deleted) out.dataFiles.add(entry.dataFile.filePath);
+    }
+  });
   return out;
 }
 

@@ -42,6 +42,9 @@ export type AppendListener = (group: string, snapshot: Snapshot, properties: Rec
  * through the registry's table pointers. For a remote warehouse DuckDB writes a local file that is
  * uploaded before the commit and kept in the cache, and reads snapshots through the cache.
  */
+/** Memory of the DuckDB instance that writes table files (commits, compaction, row removal). */
+const WRITER_MEMORY_LIMIT = '1GB';
+
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
   private readonly appendListeners = new Set<AppendListener>();
@@ -71,7 +74,17 @@ export class OfflineStore {
    * statement at a time. This instance writes table files; it is not the sandboxed query engine.
    */
   async withConnection<T>(body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    this.instance ??= DuckDBInstance.create(':memory:', { threads: '2' });
+    this.instance ??= this.ensureScratch().then((scratch) =>
+      DuckDBInstance.create(':memory:', {
+        threads: '2',
+        // Bounded, spilling past it: a long-running server must not hold 80% of the machine (DuckDB's default).
+        memory_limit: WRITER_MEMORY_LIMIT,
+        temp_directory: join(scratch, 'writer-spill'),
+        // DuckDB would keep every Parquet file compaction reads in memory, files long deleted
+        // included, until the limit forces them out; the operating system's page cache does this job.
+        enable_external_file_cache: 'false',
+      }),
+    );
     const connection = await (await this.instance).connect();
     try {
       return await body(connection);

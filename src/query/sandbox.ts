@@ -24,6 +24,10 @@ export async function openSandbox(options: SandboxOptions): Promise<DuckDBInstan
     temp_directory: options.spillDir,
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
+    // Table files are immutable and read through the operating system's page cache (or, for a
+    // remote warehouse, Floe's own cache on disk); DuckDB's copy in memory would grow with every
+    // file ever queried, old snapshots' included, until the memory limit forces it out.
+    enable_external_file_cache: 'false',
   });
   const setup = await instance.connect();
   try {

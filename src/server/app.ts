@@ -47,6 +47,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     // fastify's two info lines per request cost more than serving a GetRecord: one line at debug instead (onResponse).
     logController: new LogController({ disableRequestLogging: true }),
+    // A child logger per request (to bind its id) costs more than the lookup a GetRecord serves; only
+    // verbose levels log every request, elsewhere the rare error line names the request id itself.
+    childLoggerFactory: (logger, bindings, childOptions) => (VERBOSE_LEVELS.has(logger.level) ? logger.child(bindings, childOptions) : logger),
     // Idle keep-alive connections are closed on shutdown; in-flight requests are answered first.
     forceCloseConnections: 'idle',
   });
@@ -110,7 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler(async (error, request, reply) => {
     const aws = toAwsError(error, request.routeOptions.config?.protocol ?? 'rest-json');
-    if (aws.status >= 500) request.log.error({ err: error, operation: request.operation }, 'request failed');
+    if (aws.status >= 500) request.log.error({ err: error, operation: request.operation, reqId: request.id }, 'request failed');
     return reply.code(aws.status).headers(aws.headers).send(aws.body);
   });
   app.setNotFoundHandler(async (request) => {

@@ -40,6 +40,24 @@ describe('bearer tokens', () => {
     expect(revoked.message).toMatch(/not known/);
   });
 
+  it('keeps a verified token no longer than its key is cached, nor past its expiry', async () => {
+    const key = generateAccessKey('reader');
+    await registry.putAccessKey(key);
+    const tokens = new BearerTokens({ keys: registry, keyCacheMs: 5_000, clock: () => now });
+    const token = (await tokens.issue(key.accessKeyId, 3)).token; // the key is cached from here for 5 s
+    now += 1_000;
+    expect(await tokens.authenticate(token)).toMatchObject({ accessKeyId: key.accessKeyId });
+    now += 2_000; // past the token's expiry, within the key's cache
+    expect((await refusal(tokens.authenticate(token))).message).toMatch(/expired/);
+    const longer = (await tokens.issue(key.accessKeyId, 600)).token;
+    expect(await tokens.authenticate(longer)).toMatchObject({ accessKeyId: key.accessKeyId });
+    await registry.deleteAccessKey(key.accessKeyId);
+    now += 1_999; // the key's cache entry (from the first issue) still holds: as without verified tokens
+    expect(await tokens.authenticate(longer)).toMatchObject({ accessKeyId: key.accessKeyId });
+    now += 1; // it ends, and the deleted key's tokens with it
+    expect((await refusal(tokens.authenticate(longer))).message).toMatch(/not known/);
+  });
+
   it('accepts only the canonical spelling of a token', async () => {
     const key = generateAccessKey('reader');
     await registry.putAccessKey(key);

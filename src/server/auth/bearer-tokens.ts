@@ -26,6 +26,12 @@ function refuse(message: string): never {
  */
 export class BearerTokens {
   private readonly cache = new Map<string, { key: AccessKey | undefined; until: number }>();
+  /**
+   * Tokens already verified, by their text (each token has one accepted spelling), until the
+   * earlier of their expiry and the end of their key's cache entry: a client sends one token for
+   * many requests, and a deleted key stops its tokens exactly as soon as without this cache.
+   */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
   private readonly clock: () => number;
 
   constructor(private readonly options: BearerTokensOptions) {
@@ -51,26 +57,38 @@ export class BearerTokens {
   }
 
   async authenticate(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known && known.until > this.clock()) return known.principal;
     const claim = parseBearerToken(token);
     if (!claim) refuse("the bearer token is malformed (expected 'floe1.<access key id>.<expiry>.<signature>')");
     const now = Math.floor(this.clock() / 1000);
     if (claim.expiresAt <= now) refuse(`the bearer token expired at ${new Date(claim.expiresAt * 1000).toISOString()}; get a new one`);
     if (claim.expiresAt > now + MAX_TOKEN_LIFETIME_SECONDS + 300) refuse(`the bearer token claims a lifetime beyond ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours`);
-    const key = await this.lookup(claim.accessKeyId);
+    const { key, until } = await this.lookupEntry(claim.accessKeyId);
     if (!key) refuse(`the access key ID '${claim.accessKeyId}' is not known to this server`);
     if (!tokenSignatureMatches(claim, key.secretAccessKey)) refuse('the bearer token was not made with this access key’s secret');
-    return { accessKeyId: key.accessKeyId, role: key.role, ...(key.featureGroups ? { featureGroups: key.featureGroups } : {}) };
+    const principal: Principal = { accessKeyId: key.accessKeyId, role: key.role, ...(key.featureGroups ? { featureGroups: key.featureGroups } : {}) };
+    if (this.verified.size >= 10_000) this.verified.clear(); // many distinct tokens must not grow it without bound
+    this.verified.set(token, { principal, until: Math.min(until, claim.expiresAt * 1000) });
+    return principal;
   }
 
   private async lookup(accessKeyId: string): Promise<AccessKey | undefined> {
+    return (await this.lookupEntry(accessKeyId)).key;
+  }
+
+  /** The key and until when it is trusted without asking the registry again. */
+  private async lookupEntry(accessKeyId: string): Promise<{ key: AccessKey | undefined; until: number }> {
     const fixed = this.options.staticKey;
-    if (fixed && fixed.accessKeyId === accessKeyId) return { accessKeyId, secretAccessKey: fixed.secretAccessKey, role: 'admin', createdAt: new Date(0) };
+    if (fixed && fixed.accessKeyId === accessKeyId) {
+      return { key: { accessKeyId, secretAccessKey: fixed.secretAccessKey, role: 'admin', createdAt: new Date(0) }, until: Number.POSITIVE_INFINITY };
+    }
     const now = this.clock();
     const cached = this.cache.get(accessKeyId);
-    if (cached && cached.until > now) return cached.key;
-    const key = await this.options.keys.getAccessKey(accessKeyId);
+    if (cached && cached.until > now) return cached;
+    const entry = { key: await this.options.keys.getAccessKey(accessKeyId), until: now + (this.options.keyCacheMs ?? 5_000) };
     if (this.cache.size >= 10_000) this.cache.clear();
-    this.cache.set(accessKeyId, { key, until: now + (this.options.keyCacheMs ?? 5_000) });
-    return key;
+    this.cache.set(accessKeyId, entry);
+    return entry;
   }
 }

@@ -76,6 +76,16 @@ describe('SigV4 verification', () => {
     expect(() => parseAuthorization('AWS4-HMAC-SHA256 Credential=a/20150830/r/s/aws4_request, SignedHeaders=Host, Signature=' + '0'.repeat(64))).toThrow(/lowercase/);
   });
 
+  it('reads the header as the AWS SDKs write it and in any other accepted spelling alike', () => {
+    const sig = 'ab'.repeat(32);
+    const claim = { accessKeyId: 'AKID', scopeDate: '20150830', region: 'us-east-1', service: 'sagemaker', signedHeaders: ['host', 'x-amz-date'], signature: sig };
+    expect(parseAuthorization(`AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/sagemaker/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig}`)).toEqual(claim);
+    expect(parseAuthorization(`AWS4-HMAC-SHA256 Signature=${sig},SignedHeaders=host;x-amz-date ,  Credential=AKID/20150830/us-east-1/sagemaker/aws4_request`)).toEqual(claim);
+    // Not the SDK's form, and not valid: the general reader names the problem.
+    expect(() => parseAuthorization(`AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/sagemaker/aws4_request, SignedHeaders=host;;x-amz-date, Signature=${sig}`)).toThrow(/SignedHeaders/);
+    expect(() => parseAuthorization(`AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/sagemaker/aws4_request, SignedHeaders=host, Signature=${sig.toUpperCase()}`)).toThrow(/Signature must be/);
+  });
+
   it('canonicalises paths (encoded once more, dot segments removed) and queries (decoded, re-encoded, sorted)', () => {
     expect(canonicalUri('/FeatureGroup/arn%3Aaws%3Asagemaker%3Alocal%3A0%3Afeature-group%2Fusers')).toBe(
       '/FeatureGroup/arn%253Aaws%253Asagemaker%253Alocal%253A0%253Afeature-group%252Fusers',
@@ -84,5 +94,7 @@ describe('SigV4 verification', () => {
     expect(canonicalUri('')).toBe('/');
     expect(canonicalQuery('b=2&a=z&a=y&c=%20x+&d')).toBe('a=y&a=z&b=2&c=%20x%2B&d=');
     expect(canonicalQuery("k=a!b'(c)*")).toBe('k=a%21b%27%28c%29%2A');
+    // Already canonical parts are kept as they are; encoded unreserved characters are decoded.
+    expect(canonicalQuery('RecordIdentifierValueAsString=user-7.x_~&z=%41%2D')).toBe('RecordIdentifierValueAsString=user-7.x_~&z=A-');
   });
 });

@@ -45,8 +45,16 @@ function reject(message: string, field = 'Authorization'): never {
   throw new UnauthenticatedError(`${field}: ${message}`, { field });
 }
 
+/**
+ * The header exactly as the AWS SDKs write it, every part already in its valid form: read with one
+ * match. Anything else takes the general parser below, which names what is wrong.
+ */
+const SDK_AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/\s,=]+)\/(\d{8})\/([^/\s,=]+)\/([^/\s,=]+)\/aws4_request, SignedHeaders=((?:[a-z0-9!#$%&'*+.^_`|~-]+;)*[a-z0-9!#$%&'*+.^_`|~-]+), Signature=([0-9a-f]{64})$/;
+
 /** Reads the Authorization header; a missing or malformed one is refused. */
 export function parseAuthorization(header: string | undefined): SignatureClaim {
+  const sdk = header === undefined ? null : SDK_AUTHORIZATION.exec(header);
+  if (sdk) return { accessKeyId: sdk[1]!, scopeDate: sdk[2]!, region: sdk[3]!, service: sdk[4]!, signedHeaders: sdk[5]!.split(';'), signature: sdk[6]! };
   if (header === undefined || header === '') reject('the request is not signed; sign it with AWS Signature Version 4');
   const space = header.indexOf(' ');
   if (space < 0 || header.slice(0, space) !== ALGORITHM) reject(`only ${ALGORITHM} signatures are accepted`);
@@ -189,10 +197,17 @@ export function canonicalQuery(rawQuery: string): string {
     const eq = part.indexOf('=');
     const name = eq < 0 ? part : part.slice(0, eq);
     const value = eq < 0 ? '' : part.slice(eq + 1);
-    pairs.push([uriEncode(safeDecode(name)), uriEncode(safeDecode(value))]);
+    pairs.push([canonicalQueryPart(name), canonicalQueryPart(value)]);
   }
   pairs.sort(([an, av], [bn, bv]) => (an < bn ? -1 : an > bn ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   return pairs.map(([n, v]) => `${n}=${v}`).join('&');
+}
+
+/** Unreserved characters only: decoding and encoding again gives the same text. */
+const UNRESERVED = /^[A-Za-z0-9_.~-]*$/;
+
+function canonicalQueryPart(raw: string): string {
+  return UNRESERVED.test(raw) ? raw : uriEncode(safeDecode(raw));
 }
 
 function safeDecode(text: string): string {

@@ -71,7 +71,7 @@ export async function icebergCatalogApi(app: FastifyInstance, options: IcebergCa
     async (v1) => {
       v1.setErrorHandler(async (error, request, reply) => {
         const mapped = toIcebergError(error);
-        if (mapped.fault) request.log.error({ err: error, operation: request.operation }, 'request failed');
+        if (mapped.fault) request.log.error({ err: error, operation: request.operation, reqId: request.id }, 'request failed');
         if (mapped.status === 401) reply.header('www-authenticate', 'Bearer realm="floe"');
         // HEAD answers carry no body, only the status.
         return request.method === 'HEAD' ? reply.code(mapped.status).send() : reply.code(mapped.status).type(JSON_TYPE).send(JSON.stringify(mapped.body));

@@ -60,7 +60,7 @@ export async function nativeApi(app: FastifyInstance, options: NativeApiOptions)
     async (v1) => {
       v1.setErrorHandler(async (error, request, reply) => {
         const mapped = toNativeError(error);
-        if (mapped.fault) request.log.error({ err: error, operation: request.operation }, 'request failed');
+        if (mapped.fault) request.log.error({ err: error, operation: request.operation, reqId: request.id }, 'request failed');
         if (mapped.status === 401) reply.header('www-authenticate', 'Bearer realm="floe"');
         return reply.code(mapped.status).type(JSON_TYPE).send(stringifyWire(mapped.body));
       });

@@ -124,7 +124,7 @@ export async function ingestRoutes(app: FastifyInstance, { store, ingestBodyLimi
       (result) => out.end(`${stringifyWire({ result })}\n`),
       (error: unknown) => {
         const mapped = toNativeError(error);
-        if (mapped.fault || !isFloeError(error)) request.log.error({ err: error, operation: request.operation }, 'ingest failed');
+        if (mapped.fault || !isFloeError(error)) request.log.error({ err: error, operation: request.operation, reqId: request.id }, 'ingest failed');
         out.end(`${stringifyWire(mapped.body)}\n`);
       },
     );
