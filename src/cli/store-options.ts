@@ -130,17 +130,7 @@ export async function withStore<T>(options: GlobalOptions, run: (store: FeatureS
   }
 }
 
-/** For what only the embedded store does (maintenance runs, the demo): --endpoint is refused, saying why. */
-export async function withEmbeddedStore<T>(options: GlobalOptions, command: string, run: (store: FeatureStore) => Promise<T>): Promise<T> {
-  refuseEndpoint(options, command);
-  const store = await openEmbedded(options);
-  try {
-    return await run(store);
-  } finally {
-    await store.close();
-  }
-}
-
+/** For what only a data directory has (access keys, the demo, serving): --endpoint is refused, saying why. */
 export function refuseEndpoint(options: GlobalOptions, command: string): void {
   if (options.endpoint) {
     throw new ValidationError(`--endpoint: floe ${command} works on a data directory, not through the server's API; run it where the data directory is`, { field: 'endpoint' });

@@ -58,12 +58,24 @@ describe('the CLI against a server (--endpoint)', { timeout: 120_000 }, () => {
       'featureGroups:\n  - { name: users, recordIdentifier: user_id, eventTime: event_time, features: { user_id: String, event_time: String, age: Integral }, maintenance: { retention: 30d } }\n',
     );
     const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
-      [['optimize', 'users'], env, /^error: --endpoint: floe optimize works on a data directory/],
       [['keys', 'list'], env, /^error: --endpoint: floe keys works on a data directory/],
       [['demo'], env, /^error: --endpoint: floe demo works on a data directory/],
       [['fg', 'list'], { FLOE_ACCESS_KEY_ID: '', FLOE_SECRET_ACCESS_KEY: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' }, /^error: --endpoint: set FLOE_ACCESS_KEY_ID and FLOE_SECRET_ACCESS_KEY/],
       [['fg', 'list'], { FLOE_ACCESS_KEY_ID: server.admin.accessKeyId, FLOE_SECRET_ACCESS_KEY: 'wrong' }, /^error: /],
     ];
+    // Maintenance runs and their history travel over the native API like the rest.
+    const optimized = await runCli(join(dir, 'unused'), ['--endpoint', server.server.url, '--json', 'optimize', 'users'], { env });
+    expect(optimized.code, optimized.stderr).toBe(0);
+    expect(JSON.parse(optimized.stdout)).toMatchObject({ rewrittenDataFilesCount: expect.any(Number) });
+    const vacuumed = await runCli(join(dir, 'unused'), ['--endpoint', server.server.url, '--json', 'vacuum', 'users', '--keep-every-snapshot'], { env });
+    expect(vacuumed.code, vacuumed.stderr).toBe(0);
+    expect(JSON.parse(vacuumed.stdout)).toMatchObject({ expiredSnapshotsCount: 0 });
+    const ran = await runCli(join(dir, 'unused'), ['--endpoint', server.server.url, '--json', 'jobs', '--group', 'users', '--run', 'optimize'], { env });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ featureGroupName: 'users', kind: 'optimize', status: 'succeeded' });
+    const history = await runCli(join(dir, 'unused'), ['--endpoint', server.server.url, '--json', 'jobs', '--group', 'users'], { env });
+    expect(history.code, history.stderr).toBe(0);
+    expect((JSON.parse(history.stdout) as Array<{ kind: string }>).map((j) => j.kind)).toEqual(['optimize', 'vacuum', 'optimize']);
     // Table properties travel over the native API, so maintenance settings plan through the server too.
     const planned = await runCli(join(dir, 'unused'), ['--endpoint', server.server.url, 'plan', '-f', maintained], { env });
     expect(planned.code, planned.stderr).toBe(0);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { ValidationError } from '../../domain/index.js';
 import type { JobInfo } from '../../maintenance/index.js';
 import { printJson, printTable } from '../output.js';
-import { withEmbeddedStore, type GlobalOptions } from '../store-options.js';
+import { withStore, type GlobalOptions } from '../store-options.js';
 
 const wholeNumber = (flag: string) => (text: string) => {
   if (!/^\d+$/.test(text)) throw new ValidationError(`${flag}: '${text}' is not a whole number`, { field: flag });
@@ -21,7 +21,7 @@ export function optimizeCommand(globals: () => GlobalOptions): Command {
     .option('--target-file-size-bytes <n>', 'aim output files at this size (default: the table property, else 512 MiB)', wholeNumber('--target-file-size-bytes'))
     .option('--sort-by <columns>', 'sort rewritten files by these comma-separated columns, e.g. user_id,event_time')
     .action(async (group: string, opts: { targetFileSizeBytes?: number; sortBy?: string }) => {
-      const result = await withEmbeddedStore(globals(), 'optimize', (store) =>
+      const result = await withStore(globals(), (store) =>
         store.featureGroup(group).optimize({
           ...(opts.targetFileSizeBytes === undefined ? {} : { targetFileSizeBytes: opts.targetFileSizeBytes }),
           ...(opts.sortBy ? { sortBy: opts.sortBy.split(',').map((c) => c.trim()) } : {}),
@@ -41,7 +41,7 @@ export function vacuumCommand(globals: () => GlobalOptions): Command {
     .option('--keep-every-snapshot', 'expire by age only: no thinning to one snapshot a minute past 10 minutes, an hour past a day (default: vacuum_thin_snapshots)')
     .action(async (group: string, opts: { minSnapshotsToKeep?: number; maxSnapshotAgeSeconds?: number; orphanOlderThanSeconds?: number; keepEverySnapshot?: boolean }) => {
       const { keepEverySnapshot, ...input } = opts;
-      const result = await withEmbeddedStore(globals(), 'vacuum', (store) => store.featureGroup(group).vacuum({ ...input, ...(keepEverySnapshot ? { thinSnapshots: false } : {}) }));
+      const result = await withStore(globals(), (store) => store.featureGroup(group).vacuum({ ...input, ...(keepEverySnapshot ? { thinSnapshots: false } : {}) }));
       printResult(result, globals().json);
     });
 }
@@ -57,13 +57,13 @@ export function jobsCommand(globals: () => GlobalOptions): Command {
     .action(async (opts: { group?: string; kind?: string; status?: string; limit: number; run?: string }) => {
       if (opts.run !== undefined) {
         if (!opts.group) throw new ValidationError('--group: which feature group to run on', { field: 'group' });
-        const job = await withEmbeddedStore(globals(), 'jobs', (store) => store.runJob({ featureGroupName: opts.group!, kind: opts.run as 'optimize' }));
+        const job = await withStore(globals(), (store) => store.runJob({ featureGroupName: opts.group!, kind: opts.run as 'optimize' }));
         if (globals().json) printJson(job);
         else printJobs([job]);
         if (job.status === 'failed') process.exitCode = 1;
         return;
       }
-      const jobs = await withEmbeddedStore(globals(), 'jobs', (store) =>
+      const jobs = await withStore(globals(), (store) =>
         store.listJobs({
           limit: opts.limit,
           ...(opts.group ? { featureGroupName: opts.group } : {}),
