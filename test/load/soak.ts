@@ -253,6 +253,16 @@ try {
       `fds ${Math.min(...fds.map(([, y]) => y))}..${Math.max(...fds.map(([, y]) => y))}, slope ${slope(fds).toFixed(2)}/min`,
   );
   console.log(`  of which file-backed slope ${slope(fileBacked).toFixed(2)} MiB/min, JS heap slope ${slope(heap).toFixed(2)} MiB/min, external slope ${slope(external).toFixed(2)} MiB/min (the rest is native: DuckDB, LMDB, the allocator)`);
+  // The store keeps growing under the load (rows, files, snapshots until thinning holds them), so
+  // the second half shows best whether memory has settled: its slope, and its mean beside the first half's.
+  const half = elapsed / 2;
+  const mean = (points: Array<[number, number]>) => points.reduce((sum, [, y]) => sum + y, 0) / Math.max(1, points.length);
+  const secondHalf = rss.filter(([t]) => t >= half);
+  console.log(
+    `second half (from ${half.toFixed(0)} s): rss ${Math.min(...secondHalf.map(([, y]) => y)).toFixed(0)}..${Math.max(...secondHalf.map(([, y]) => y)).toFixed(0)} MiB, ` +
+      `slope ${slope(secondHalf).toFixed(2)} MiB/min, mean ${mean(secondHalf).toFixed(0)} MiB (first half after warm-up: ${mean(rss.filter(([t]) => t < half)).toFixed(0)} MiB); ` +
+      `JS heap slope ${slope(heap.filter(([t]) => t >= half)).toFixed(2)} MiB/min`,
+  );
   if (errorSamples.length > 0) console.log(`errors seen:\n  ${errorSamples.join('\n  ')}`);
   failed = total.server > 0 || total.client > 0;
   server.kill('SIGTERM');

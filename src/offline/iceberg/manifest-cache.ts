@@ -1,41 +1,59 @@
 import type { ObjectStore } from '../objectstore/index.js';
 import { readManifest, readManifestList, type ManifestEntry, type ManifestFile } from './manifest.js';
 
-/** Bytes of manifest lists kept per table. */
-const MANIFEST_LIST_BYTES = 32 * 1024 * 1024;
+/** Manifest references kept per table, over all cached manifest lists (each a pointer to a shared manifest). */
+const MANIFEST_LIST_REFERENCES = 2_000_000;
+/** Manifests shared between lists, past which sharing starts afresh (the lists keep theirs). */
+const SHARED_MANIFESTS = 100_000;
 /** Decoded manifest entries kept per table (a data file's entry is a few hundred bytes). */
 const MANIFEST_ENTRIES = 200_000;
 
 /**
- * A table's manifest lists and manifests, read once: both are immutable, and manifests keep their
- * sequence numbers in every list that carries them. Planning a query after many commits then
- * reads only the new manifest list and what is new (and a remote warehouse makes no round trip
- * once warm). Both caches drop their oldest entries past their bound.
+ * A table's manifest lists and manifests, read and decoded once: both are immutable, and manifests
+ * keep their sequence numbers in every list that carries them. Planning a query after many
+ * commits then reads only the new manifest list and what is new (and a remote warehouse makes no
+ * round trip once warm), and a vacuum, which reads the list of every snapshot kept, decodes only
+ * the lists written since the last one (decoding a thousand lists took most of a minute on a
+ * busy server). Consecutive lists name mostly the same manifests, so a list holds pointers to
+ * manifests shared with the others. Both caches drop their oldest entries past their bound.
  */
 export class ManifestCache {
-  private readonly lists = new Map<string, Buffer>();
-  private listBytes = 0;
+  private readonly lists = new Map<string, ManifestFile[]>();
+  private listReferences = 0;
+  private readonly shared = new Map<string, ManifestFile>();
   private readonly manifests = new Map<string, ManifestEntry[]>();
   private manifestEntries = 0;
 
   constructor(private readonly io: ObjectStore) {}
 
+  /** A manifest list's manifests, shared with the cache: treat them as read-only. */
   async manifestList(uri: string): Promise<ManifestFile[]> {
-    let bytes = this.lists.get(uri);
-    if (bytes) {
+    const cached = this.lists.get(uri);
+    if (cached) {
       this.lists.delete(uri);
-      this.lists.set(uri, bytes);
-    } else {
-      bytes = await this.io.read(uri);
-      this.lists.set(uri, bytes);
-      this.listBytes += bytes.length;
+      this.lists.set(uri, cached);
+      return cached;
+    }
+    const manifests = (await readManifestList(await this.io.read(uri))).map((m) => this.share(m));
+    if (!this.lists.has(uri)) {
+      this.lists.set(uri, manifests);
+      this.listReferences += manifests.length;
       for (const [key, old] of this.lists) {
-        if (this.listBytes <= MANIFEST_LIST_BYTES) break;
+        if (this.listReferences <= MANIFEST_LIST_REFERENCES || key === uri) break;
         this.lists.delete(key);
-        this.listBytes -= old.length;
+        this.listReferences -= old.length;
       }
     }
-    return readManifestList(bytes);
+    return manifests;
+  }
+
+  /** The one object for a manifest that several lists name (the same file, sequence number and snapshot). */
+  private share(manifest: ManifestFile): ManifestFile {
+    const known = this.shared.get(manifest.manifestPath);
+    if (known && known.sequenceNumber === manifest.sequenceNumber && known.addedSnapshotId === manifest.addedSnapshotId) return known;
+    if (this.shared.size >= SHARED_MANIFESTS) this.shared.clear();
+    this.shared.set(manifest.manifestPath, manifest);
+    return manifest;
   }
 
   /** A manifest's entries, shared with the cache: treat them as read-only. */
