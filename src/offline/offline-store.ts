@@ -36,15 +36,15 @@ export interface LocalFiles {
 /** Told of an append: the snapshot committed, and the table's properties and kept snapshots after it. */
 export type AppendListener = (group: string, snapshot: Snapshot, properties: Record<string, string>, snapshots: readonly Snapshot[]) => void;
 
+/** Memory of the DuckDB instance that writes table files (commits, compaction, row removal). */
+const WRITER_MEMORY_LIMIT = '1GB';
+
 /**
  * The offline store: one Iceberg table per feature group at `<warehouse>/<group>/`. Rows are
  * written to Parquet by DuckDB (its own instance: the query engine's is sandboxed) and committed
  * through the registry's table pointers. For a remote warehouse DuckDB writes a local file that is
  * uploaded before the commit and kept in the cache, and reads snapshots through the cache.
  */
-/** Memory of the DuckDB instance that writes table files (commits, compaction, row removal). */
-const WRITER_MEMORY_LIMIT = '1GB';
-
 export class OfflineStore {
   private readonly tables = new Map<string, Promise<IcebergTable>>();
   private readonly appendListeners = new Set<AppendListener>();
