@@ -5,6 +5,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ValidationError } from '../../domain/index.js';
 import type { ObjectInfo, ObjectStore } from './object-store.js';
 
+/** Files stat'ed at once when listing. */
+const STATS_AT_ONCE = 64;
+
 /** An object store over a local directory (`file://` URIs). Paths that escape the root are refused. */
 export class LocalObjectStore implements ObjectStore {
   readonly rootUri: string;
@@ -172,17 +175,24 @@ export class LocalObjectStore implements ObjectStore {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw error;
       }
-      for (const entry of entries) {
-        const path = join(d, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else if (entry.isFile()) {
-          // A writer may rename or remove a file between readdir and stat (a temp file becoming its final name).
-          const s = await stat(path).catch((error: NodeJS.ErrnoException) => {
-            if (error.code === 'ENOENT') return undefined;
-            throw error;
-          });
-          if (s) out.push({ uri: pathToFileURL(path).href, size: s.size, modifiedAt: s.mtime });
-        }
+      for (const entry of entries) if (entry.isDirectory()) await walk(join(d, entry.name));
+      const files = entries.filter((entry) => entry.isFile()).map((entry) => join(d, entry.name));
+      // Many stats at once: one at a time, each waits for its own turn of a busy server's event loop
+      // (a table directory holds thousands of files).
+      for (let i = 0; i < files.length; i += STATS_AT_ONCE) {
+        const stats = await Promise.all(
+          files.slice(i, i + STATS_AT_ONCE).map((path) =>
+            // A writer may rename or remove a file between readdir and stat (a temp file becoming its final name).
+            stat(path).then(
+              (s) => ({ path, s }),
+              (error: NodeJS.ErrnoException) => {
+                if (error.code === 'ENOENT') return undefined;
+                throw error;
+              },
+            ),
+          ),
+        );
+        for (const found of stats) if (found) out.push({ uri: pathToFileURL(found.path).href, size: found.s.size, modifiedAt: found.s.mtime });
       }
     };
     await walk(dir);
