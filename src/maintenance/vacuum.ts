@@ -66,6 +66,7 @@ export async function vacuumTable(offline: OfflineStore, group: string, input: V
   await removeAll(gone.dataFiles, kept.dataFiles, 'deletedDataFilesCount');
   await removeAll(gone.manifests, kept.manifests, 'deletedManifestsCount');
   await removeAll(gone.manifestLists, kept.manifestLists, 'deletedManifestListsCount');
+  table.forgetFiles([...gone.manifests, ...gone.manifestLists].filter((uri) => !kept.manifests.has(uri) && !kept.manifestLists.has(uri)));
 
   const version = metadataVersion(table.metadataLocation) ?? 0;
   const keptMetadata = new Set([table.metadataLocation, ...table.metadata['metadata-log'].map((e) => e['metadata-file'])]);

@@ -194,6 +194,11 @@ export class IcebergTable {
     return this.manifestCache.entries(manifest);
   }
 
+  /** Tells the table's caches that these manifest lists and manifests were deleted. */
+  forgetFiles(uris: Iterable<string>): void {
+    this.manifestCache?.forget(uris);
+  }
+
   /** Made on first use: the store is a constructor parameter, assigned after field initialisers. */
   private manifestCache?: ManifestCache;
 

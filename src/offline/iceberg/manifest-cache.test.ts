@@ -56,4 +56,17 @@ describe('ManifestCache', () => {
     expect(b[0]!.sequenceNumber).toBe(9n);
     expect(a[0]!.sequenceNumber).toBe(1n);
   });
+
+  it('forgets the lists of deleted files, and reads them again if asked', async () => {
+    const cache = new ManifestCache(io);
+    const uri = await writeList('snap-1.avro', [manifest(1)]);
+    const first = await cache.manifestList(uri);
+    cache.forget([uri]);
+    const again = await cache.manifestList(uri);
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first);
+    await io.delete(uri);
+    cache.forget([uri]);
+    await expect(cache.manifestList(uri)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 });

@@ -47,6 +47,23 @@ export class ManifestCache {
     return manifests;
   }
 
+  /** Drops what is cached of files that are gone (a vacuum deleted them): the caches then follow the snapshots kept, not every one ever read. */
+  forget(uris: Iterable<string>): void {
+    for (const uri of uris) {
+      const list = this.lists.get(uri);
+      if (list) {
+        this.lists.delete(uri);
+        this.listReferences -= list.length;
+      }
+      const entries = this.manifests.get(uri);
+      if (entries) {
+        this.manifests.delete(uri);
+        this.manifestEntries -= entries.length;
+      }
+      this.shared.delete(uri);
+    }
+  }
+
   /** The one object for a manifest that several lists name (the same file, sequence number and snapshot). */
   private share(manifest: ManifestFile): ManifestFile {
     const known = this.shared.get(manifest.manifestPath);
