@@ -61,12 +61,16 @@ export async function vacuumTable(offline: OfflineStore, group: string, input: V
   await table.refresh();
   const kept = await referencedBy(table, table.snapshots());
   const gone = await referencedBy(table, expired);
-  const removeAll = (uris: Iterable<string>, keep: Set<string>, counter: keyof VacuumResult) =>
-    forEachLimited([...uris].filter((uri) => !keep.has(uri)), IO_CONCURRENCY, (uri) => remove(uri, counter));
+  /** Deletes what only expired snapshots referenced; returns those files. */
+  const removeAll = async (uris: Iterable<string>, keep: Set<string>, counter: keyof VacuumResult) => {
+    const unneeded = [...uris].filter((uri) => !keep.has(uri));
+    await forEachLimited(unneeded, IO_CONCURRENCY, (uri) => remove(uri, counter));
+    return unneeded;
+  };
   await removeAll(gone.dataFiles, kept.dataFiles, 'deletedDataFilesCount');
-  await removeAll(gone.manifests, kept.manifests, 'deletedManifestsCount');
-  await removeAll(gone.manifestLists, kept.manifestLists, 'deletedManifestListsCount');
-  table.forgetFiles([...gone.manifests, ...gone.manifestLists].filter((uri) => !kept.manifests.has(uri) && !kept.manifestLists.has(uri)));
+  const manifests = await removeAll(gone.manifests, kept.manifests, 'deletedManifestsCount');
+  const manifestLists = await removeAll(gone.manifestLists, kept.manifestLists, 'deletedManifestListsCount');
+  table.forgetFiles([...manifests, ...manifestLists]);
 
   const version = metadataVersion(table.metadataLocation) ?? 0;
   const keptMetadata = new Set([table.metadataLocation, ...table.metadata['metadata-log'].map((e) => e['metadata-file'])]);

@@ -13,7 +13,9 @@ import {
 import { highestFieldId, type IcebergSchema, type NestedField } from './schema.js';
 import { ManifestCache } from './manifest-cache.js';
 import type { TablePointerStore } from './table-pointer-store.js';
-import { currentSchema, currentSnapshot, parseTableMetadata, stringifyTableMetadata, type Snapshot, type TableMetadata } from './table-metadata.js';
+import { currentSchema, currentSnapshot, parseTableMetadata, type Snapshot, type TableMetadata } from './table-metadata.js';
+import { writeMetadataFile, writeVersionHint } from './metadata-files.js';
+import { summarize } from './snapshot-summary.js';
 
 export interface RewriteChange {
   operation: 'replace' | 'overwrite' | 'delete';
@@ -455,56 +457,7 @@ export class IcebergTable {
   }
 }
 
-/**
- * Each attempt writes its metadata under a unique name (`00003-<uuid>.metadata.json`, as catalogs
- * do): a writer that dies between writing and swapping leaves an orphan, never a name that blocks
- * the next commit. The registry pointer is the commit.
- */
-async function writeMetadataFile(io: ObjectStore, meta: TableMetadata, version: number): Promise<{ location: string; bytes: Buffer } | undefined> {
-  const location = `${meta.location}/metadata/${String(version).padStart(5, '0')}-${randomUUID()}.metadata.json`;
-  const bytes = Buffer.from(stringifyTableMetadata(meta));
-  return (await io.create(location, bytes)) ? { location, bytes } : undefined;
-}
-
-/**
- * After a commit, the same metadata as `v<N>.metadata.json` plus `version-hint.text`, so that a
- * reader given only the table directory (no catalog) opens the current version.
- */
-async function writeVersionHint(io: ObjectStore, written: { location: string; bytes: Buffer }, tableLocation: string, version: number): Promise<void> {
-  const copy = `${tableLocation}/metadata/v${version}.metadata.json`;
-  // The metadata file is rewritten whole by every commit: copy it without writing its bytes again.
-  if (io.copy) await io.copy(written.location, copy);
-  else await io.overwrite(copy, written.bytes);
-  await io.overwrite(`${tableLocation}/metadata/version-hint.text`, Buffer.from(String(version)));
-}
-
 /** An entry for a file this snapshot adds: its sequence numbers are inherited from the manifest list. */
 function addedEntry(dataFile: DataFile, snapshotId: bigint, sequence: number): ManifestEntry & { inherit: boolean } {
   return { status: EntryStatus.Added, snapshotId, sequenceNumber: BigInt(sequence), fileSequenceNumber: BigInt(sequence), dataFile, inherit: true };
-}
-
-function summarize(parent: Record<string, string> | undefined, added: DataFile[], removed: DataFile[]): Record<string, string> {
-  const total = (key: string) => BigInt(parent?.[key] ?? '0');
-  const sum = (files: DataFile[], f: (d: DataFile) => bigint) => files.reduce((n, d) => n + f(d), 0n);
-  const addedRecords = sum(added, (d) => d.recordCount);
-  const removedRecords = sum(removed, (d) => d.recordCount);
-  const addedSize = sum(added, (d) => d.fileSizeInBytes);
-  const removedSize = sum(removed, (d) => d.fileSizeInBytes);
-  const out: Record<string, string> = {
-    'added-data-files': String(added.length),
-    'added-records': String(addedRecords),
-    'added-files-size': String(addedSize),
-    'total-data-files': String(total('total-data-files') + BigInt(added.length) - BigInt(removed.length)),
-    'total-records': String(total('total-records') + addedRecords - removedRecords),
-    'total-files-size': String(total('total-files-size') + addedSize - removedSize),
-    'total-delete-files': '0',
-    'total-position-deletes': '0',
-    'total-equality-deletes': '0',
-  };
-  if (removed.length > 0) {
-    out['deleted-data-files'] = String(removed.length);
-    out['deleted-records'] = String(removedRecords);
-    out['removed-files-size'] = String(removedSize);
-  }
-  return out;
 }
