@@ -119,7 +119,7 @@ export async function bulkIngest(
     throw error;
   }
   const entries = [...newest].map(([recordId, record]) => ({ recordId, record }));
-  for (let i = 0; i < entries.length; i += 10_000) await stores.online.putMany(group.featureGroupName, entries.slice(i, i + 10_000));
+  for (let i = 0; i < entries.length; i += 10_000) await stores.online.putMany(group.featureGroupName, entries.slice(i, i + 10_000), { bulk: true });
   return progress;
 }
 

@@ -176,9 +176,13 @@ async function updateOnline(
   });
   const idAt = layout[idColumn.index]!;
   let batch: Array<{ recordId: string; record: OnlineRecord }> = [];
+  // The next chunk is asked for before this one is converted: DuckDB computes it on its own
+  // thread meanwhile, instead of waiting for the online writes of each chunk to finish.
+  let next = result.fetchChunk();
   for (;;) {
-    const chunk = await result.fetchChunk();
+    const chunk = await next;
     if (!chunk || chunk.rowCount === 0) break;
+    next = result.fetchChunk();
     const rows = chunk.rowCount;
     const times = chunk.getColumnVector(0);
     const vectors = layout.map((c) => ({
@@ -212,9 +216,9 @@ async function updateOnline(
       });
     }
     if (batch.length >= ONLINE_BATCH) {
-      await online.putMany(group.featureGroupName, batch);
+      await online.putMany(group.featureGroupName, batch, { bulk: true });
       batch = [];
     }
   }
-  if (batch.length > 0) await online.putMany(group.featureGroupName, batch);
+  if (batch.length > 0) await online.putMany(group.featureGroupName, batch, { bulk: true });
 }

@@ -69,6 +69,44 @@ export function onlineStoreBehaviour(label: string, open: () => Promise<OnlineSt
       expect((await store.get(g, 'new'))?.values.n).toBe(1);
     });
 
+    it('a bulk putMany (distinct identifiers) keeps the same semantics', async () => {
+      const g = group('bulk');
+      for (const id of ['old', 'same', 'newer']) await store.put(g, id, rec(50));
+      const outcomes = await store.putMany(
+        g,
+        [
+          { recordId: 'new', record: rec(10, { n: 1 }) },
+          { recordId: 'old', record: rec(40, { n: 2 }) },
+          { recordId: 'same', record: rec(50, { n: 3 }) },
+          { recordId: 'newer', record: rec(60, { n: 4 }) },
+        ],
+        { bulk: true },
+      );
+      expect(outcomes).toEqual(['written', 'stale', 'written', 'written']);
+      expect((await store.get(g, 'old'))?.values.n).toBeUndefined();
+      expect((await store.get(g, 'new'))?.values.n).toBe(1);
+      expect((await store.get(g, 'same'))?.values.n).toBe(3);
+      expect((await store.get(g, 'newer'))?.values.n).toBe(4);
+    });
+
+    it('writes issued while a bulk putMany is under way see its records', async () => {
+      const g = group('bulk-race');
+      await store.put(g, 'k', rec(50, { n: 0 }));
+      const ids = Array.from({ length: 2000 }, (_, i) => `r${i}`);
+      const bulk = store.putMany(g, [...ids.map((recordId) => ({ recordId, record: rec(60) })), { recordId: 'k', record: rec(60, { n: 1 }) }], { bulk: true });
+      // Issued before the bulk batch commits: each must be judged against the bulk's records.
+      const newer = store.putMany(g, [{ recordId: 'k', record: rec(70, { n: 2 }) }]);
+      const older = store.put(g, 'r0', rec(55));
+      const deleted = store.delete(g, 'r1', 65, 'HardDelete');
+      expect((await bulk).every((o) => o === 'written')).toBe(true);
+      expect(await newer).toEqual(['written']);
+      expect(await older).toBe('stale');
+      expect(await deleted).toBe('deleted');
+      expect((await store.get(g, 'k'))?.values.n).toBe(2);
+      expect(await store.get(g, 'r0')).toEqual(rec(60));
+      expect(await store.get(g, 'r1')).toBeUndefined();
+    });
+
     it('round-trips int64 beyond 2^53, doubles, strings and collections exactly', async () => {
       const g = group('types');
       const values = {

@@ -35,6 +35,17 @@ export interface ListIdsPage {
   nextCursor?: string;
 }
 
+export interface PutManyOptions {
+  /**
+   * A bulk load: throughput matters, not the latency of this call. A store may then write in the
+   * background (the embedded one hands the batch to its write thread), the same per-key
+   * semantics kept; the call resolves once the batch is committed. The records must have
+   * distinct identifiers (bulk ingest passes the newest of each): checking a batch for repeats
+   * would cost a third of its time.
+   */
+  bulk?: boolean;
+}
+
 export type PutOutcome = 'written' | 'stale';
 /** `stale`: the stored record (or delete marker) has a newer event time; nothing changed. */
 export type DeleteOutcome = 'deleted' | 'stale' | 'absent';
@@ -61,7 +72,7 @@ export interface OnlineStore {
 
   put(group: string, recordId: string, record: OnlineRecord): Promise<PutOutcome>;
   /** Many puts, same per-key semantics; for bulk ingest and batch writes. */
-  putMany(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>): Promise<PutOutcome[]>;
+  putMany(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>, options?: PutManyOptions): Promise<PutOutcome[]>;
   get(group: string, recordId: string, options?: GetOptions): Promise<OnlineRecord | undefined>;
   /** Results in the order of `keys`; undefined where there is no live record. */
   getMany(keys: ReadonlyArray<RecordKey & { featureNames?: string[] }>, options?: { nowMicros?: number }): Promise<Array<OnlineRecord | undefined>>;

@@ -45,7 +45,7 @@ export async function recoverBulkIngests(
       });
     }
     const entries = [...newest].map(([recordId, record]) => ({ recordId, record }));
-    for (let i = 0; i < entries.length; i += 10_000) await online.putMany(group.featureGroupName, entries.slice(i, i + 10_000));
+    for (let i = 0; i < entries.length; i += 10_000) await online.putMany(group.featureGroupName, entries.slice(i, i + 10_000), { bulk: true });
     await online.flush?.();
     await journal.end(pending);
     recovered += rows.length > 0 ? 1 : 0;

@@ -10,6 +10,7 @@ import type {
   ListIdsPage,
   OnlineRecord,
   OnlineStore,
+  PutManyOptions,
   PutOutcome,
   RecordKey,
   UpdateOutcome,
@@ -47,6 +48,8 @@ export class LmdbOnlineStore implements OnlineStore {
   readonly kind = 'lmdb';
   /** Commits made since the last flush (they are not on disk until it syncs). */
   private unsynced = false;
+  /** The commit of the last bulk batch handed to lmdb's write thread, until it is known to be done. */
+  private background: Promise<void> | undefined;
 
   private constructor(
     private readonly root: RootDatabase,
@@ -76,8 +79,9 @@ export class LmdbOnlineStore implements OnlineStore {
     return this.write('put', () => this.putInTransaction(key(group, recordId), record, nowMicros()));
   }
 
-  async putMany(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>): Promise<PutOutcome[]> {
+  async putMany(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>, options: PutManyOptions = {}): Promise<PutOutcome[]> {
     for (const { record } of records) checkRecord(record);
+    if (options.bulk) return this.putInBackground(group, records);
     // Synchronous: the write path applies a log batch here before acknowledging it, and a trip
     // to lmdb's write thread and back costs more than the batch itself (commits do not wait for
     // the disk either way; see flush()).
@@ -87,12 +91,59 @@ export class LmdbOnlineStore implements OnlineStore {
     });
   }
 
-  private putInTransaction(k: string, record: OnlineRecord, now: number): PutOutcome {
+  /**
+   * A bulk batch: each key is checked here and its put queued for lmdb's write thread, which
+   * does the tree work (half the cost of a put) while this thread converts the next batch.
+   * The check and the commit are then apart in time, so until the commit every other write of
+   * this store waits (see waitForBackground): none can slip a newer record between them.
+   * A record queued is not seen by the checks of the same batch: hence distinct identifiers.
+   */
+  private putInBackground(group: string, records: ReadonlyArray<{ recordId: string; record: OnlineRecord }>): Promise<PutOutcome[]> {
+    // Checked in the caller's turn when nothing is pending: writes are judged in the order issued.
+    if (this.background) return this.waitForBackground().then(() => this.putInBackground(group, records));
+    const now = nowMicros();
+    const outcomes = new Array<PutOutcome>(records.length);
+    // Unconditional puts share one promise per lmdb transaction; a batch may span a few.
+    const commits = new Set<Promise<boolean>>();
+    try {
+      for (let i = 0; i < records.length; i++) {
+        const { recordId, record } = records[i]!;
+        const k = key(group, recordId);
+        if (this.isStale(k, record, now)) {
+          outcomes[i] = 'stale';
+          continue;
+        }
+        commits.add(this.db.put(k, storedValue(record)));
+        outcomes[i] = 'written';
+      }
+    } catch (error) {
+      return this.commitFailure('putMany', error, false).then((e) => Promise.reject(e));
+    } finally {
+      this.unsynced = true;
+      const settled: Promise<void> = Promise.allSettled(commits).then(() => {
+        if (this.background === settled) this.background = undefined;
+      });
+      this.background = settled;
+    }
+    return Promise.all(commits).then(
+      () => outcomes,
+      (error: unknown) => this.commitFailure('putMany', error, true).then((e) => Promise.reject(e)),
+    );
+  }
+
+  /** Returns once no background batch is uncommitted (another may be queued meanwhile: hence the loop). */
+  private async waitForBackground(): Promise<void> {
+    while (this.background) await this.background;
+  }
+
+  private isStale(k: string, record: OnlineRecord, now: number): boolean {
     const current = this.db.get(k);
-    if (current && !expired(current, now) && current.eventTimeMicros > record.eventTimeMicros) return 'stale';
-    const value: Stored = { values: record.values, eventTimeMicros: record.eventTimeMicros };
-    if (record.expiresAtMicros !== undefined) value.expiresAtMicros = record.expiresAtMicros;
-    this.db.putSync(k, value);
+    return current !== undefined && !expired(current, now) && current.eventTimeMicros > record.eventTimeMicros;
+  }
+
+  private putInTransaction(k: string, record: OnlineRecord, now: number): PutOutcome {
+    if (this.isStale(k, record, now)) return 'stale';
+    this.db.putSync(k, storedValue(record));
     return 'written';
   }
 
@@ -226,6 +277,7 @@ export class LmdbOnlineStore implements OnlineStore {
 
   /** A synchronous transaction, committed without waiting for the disk; flush() syncs it. */
   private writeSync<T>(operation: string, body: () => T): Promise<T> {
+    if (this.background) return this.waitForBackground().then(() => this.writeSync(operation, body));
     try {
       this.unsynced = true;
       return Promise.resolve((this.db.transactionSync as (body: () => T, flags: number) => T)(body, NON_ABORTABLE));
@@ -236,6 +288,7 @@ export class LmdbOnlineStore implements OnlineStore {
 
   /** Runs `body` in one write transaction; driver failures become typed errors. */
   private async write<T>(operation: string, body: () => T): Promise<T> {
+    await this.waitForBackground();
     try {
       this.unsynced = true;
       return await this.db.transaction(body);
@@ -261,6 +314,13 @@ export class LmdbOnlineStore implements OnlineStore {
 
 function key(group: string, recordId: string): string {
   return group + SEPARATOR + recordId;
+}
+
+/** A fresh object: a caller's record may carry more than the store keeps. */
+function storedValue(record: OnlineRecord): Stored {
+  const value: Stored = { values: record.values, eventTimeMicros: record.eventTimeMicros };
+  if (record.expiresAtMicros !== undefined) value.expiresAtMicros = record.expiresAtMicros;
+  return value;
 }
 
 function expired(stored: Stored, now: number): boolean {
