@@ -138,7 +138,7 @@ async function run(
 
 /**
  * The newest valid record per identifier (ties: the later row), streamed from DuckDB in chunks
- * and written online in large synchronous batches. The winner of each identifier is found by one
+ * and written online in large bulk batches. The winner of each identifier is found by one
  * aggregation over a single HUGEINT key (event time, then row), cheaper than comparing structs;
  * Integral values within 2^53 travel as DOUBLE (no bigint per value), larger ones as text beside.
  */
@@ -177,12 +177,17 @@ async function updateOnline(
   const idAt = layout[idColumn.index]!;
   let batch: Array<{ recordId: string; record: OnlineRecord }> = [];
   // The next chunk is asked for before this one is converted: DuckDB computes it on its own
-  // thread meanwhile, instead of waiting for the online writes of each chunk to finish.
-  let next = result.fetchChunk();
+  // thread meanwhile. (Handled at once: a write failing below leaves it unawaited.)
+  const prefetch = () => {
+    const promise = result.fetchChunk();
+    promise.catch(() => undefined);
+    return promise;
+  };
+  let next = prefetch();
   for (;;) {
     const chunk = await next;
     if (!chunk || chunk.rowCount === 0) break;
-    next = result.fetchChunk();
+    next = prefetch();
     const rows = chunk.rowCount;
     const times = chunk.getColumnVector(0);
     const vectors = layout.map((c) => ({

@@ -1,7 +1,10 @@
 // npm run test:soak: a sustained mixed load (SageMaker API reads and writes, SQL and datasets over
 // the native API, maintenance every minute) against one real `floe serve` process.
 // FLOE_SOAK_SECONDS (default 180) long, FLOE_SOAK_CONCURRENCY (default 16) callers, FLOE_SOAK_WITHOUT
-// (kinds of request to leave out, comma-separated). Prints latency
+// (kinds of request to leave out, comma-separated), FLOE_SOAK_RETENTION_SECONDS (default 600; 0 keeps
+// every row). Event times follow the clock and the table keeps that much of them (retention runs
+// with the maintenance), so after warm-up the data stays the same size, as in production: memory
+// that grows with a growing table would hide a leak, or pass for one. Prints latency
 // percentiles per minute, the server's RSS and open file descriptors sampled every 5 s, their slope
 // after warm-up, and the errors (any error not caused by the client fails the run).
 import { spawn } from 'node:child_process';
@@ -25,8 +28,11 @@ import { seededRandom } from '../support/seeded-random.js';
 
 const SECONDS = Number(process.env.FLOE_SOAK_SECONDS ?? 180);
 const CONCURRENCY = Number(process.env.FLOE_SOAK_CONCURRENCY ?? 16);
-const WARMUP_SECONDS = Math.min(60, Math.floor(SECONDS / 3));
 const IDS = 10_000;
+const RETENTION_SECONDS = Number(process.env.FLOE_SOAK_RETENTION_SECONDS ?? 600);
+// Warm-up lasts until the table has reached the size retention keeps (its period, and the minute
+// until the next maintenance run), at most a third of the run.
+const WARMUP_SECONDS = Math.min(Math.max(60, RETENTION_SECONDS + 120), Math.floor(SECONDS / 3));
 const credentials = { accessKeyId: 'FLOESOAKKEY000000001', secretAccessKey: 'soak-secret-for-this-run-only' };
 const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -71,10 +77,13 @@ await sm.send(
     OfflineStoreConfig: { S3StorageConfig: { S3Uri: 's3://unused' }, TableFormat: 'Iceberg' },
   }),
 );
-let clock = 1_700_000_000;
+if (RETENTION_SECONDS > 0) await remote.featureGroup(GROUP).setTableProperties({ offline_retention_seconds: String(RETENTION_SECONDS) });
+// Event times: the wall clock, strictly increasing (so each put is the newest of its identifier).
+let clock = Date.now() / 1000;
+const eventTime = () => (clock = Math.max(clock + 0.001, Date.now() / 1000));
 const record = (i: number) => [
   { FeatureName: 'user_id', ValueAsString: `user-${i % IDS}` },
-  { FeatureName: 'event_time', ValueAsString: String(clock++) },
+  { FeatureName: 'event_time', ValueAsString: eventTime().toFixed(3) },
   { FeatureName: 'clicks', ValueAsString: String(i % 1000) },
   { FeatureName: 'score', ValueAsString: String((i % 97) / 7) },
   { FeatureName: 'country', ValueAsString: ['NL', 'JP', 'BR', 'KE'][i % 4]! },
@@ -201,19 +210,28 @@ const sample = async () => {
 await sample();
 const sampler = setInterval(() => void sample(), 5000);
 const minuteTicker = setInterval(() => {
-  report(minutes.length - 1, minutes.at(-1)!);
+  const index = minutes.length - 1;
+  const minute = minutes.at(-1)!;
   minutes.push(newMinute());
+  void tableSize().then((rows) => report(index, minute, rows));
 }, 60_000);
+/** The table's size, printed beside the memory: what retention keeps (not counted as a request). */
+function tableSize(): Promise<number> {
+  return remote.query(`SELECT count(*) AS n FROM ${GROUP}`).then(
+    ({ rows }) => Number(rows[0]!.n),
+    () => NaN,
+  );
+}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-function report(index: number, m: Minute): void {
+function report(index: number, m: Minute, tableRows: number): void {
   const parts = [...m.latencies].map(([kind, list]) => {
     const sorted = list.sort((a, b) => a - b);
     return `${kind} n=${sorted.length} p50 ${pct(sorted, 50).toFixed(1)} p99 ${pct(sorted, 99).toFixed(1)} max ${sorted.at(-1)!.toFixed(0)}`;
   });
   const last = samples.at(-1)!;
   console.log(
-    `minute ${index + 1}: ${m.served} served, ${m.clientErrors} client errors, ${m.serverErrors} server errors, rss ${last.rssMiB.toFixed(0)} MiB ` +
+    `minute ${index + 1}: ${m.served} served, ${m.clientErrors} client errors, ${m.serverErrors} server errors, table ${tableRows} rows, rss ${last.rssMiB.toFixed(0)} MiB ` +
       `(file-backed ${last.rssFileMiB.toFixed(0)}, JS heap ${last.heapMiB.toFixed(0)}, external ${last.externalMiB.toFixed(0)}), fds ${last.fds}; ms: ${parts.join('; ')}`,
   );
 }
@@ -238,7 +256,8 @@ try {
   clearInterval(minuteTicker);
   await sample();
   const tail = minutes.at(-1)!;
-  if (tail.served + tail.clientErrors + tail.serverErrors > 0) report(minutes.length - 1, tail);
+  const tableRows = await tableSize();
+  if (tail.served + tail.clientErrors + tail.serverErrors > 0) report(minutes.length - 1, tail, tableRows);
   const total = minutes.reduce((s, m) => ({ served: s.served + m.served, client: s.client + m.clientErrors, server: s.server + m.serverErrors }), { served: 0, client: 0, server: 0 });
   const after = samples.filter((s) => s.t >= WARMUP_SECONDS);
   const rss = after.map((s): [number, number] => [s.t, s.rssMiB]);
