@@ -7,7 +7,9 @@
  * (SigV4 allows it within its 15-minute window); each connection cycles its own identifiers.
  *
  * Run: npm run bench:serve
- *   BENCH_SECONDS   seconds per scenario (default 5, after 1 s of warm-up)
+ *   BENCH_SECONDS   seconds per scenario (default 5)
+ *   BENCH_WARMUP_SECONDS  seconds of load before each scenario's measurement (default 3; with 1, the first
+ *                   scenario after the seeding varied from 103 to 139 µs a request across runs; with 3, 93 to 99)
  *   BENCH_ONLY      comma-separated scenario keys to run: get, native, batch, put (default all)
  *   BENCH_PROFILE   a directory: the server runs with --cpu-prof and writes its profile there
  *   BENCH_LOG_LEVEL the server's log level (default info, as `floe serve`)
@@ -28,6 +30,7 @@ import { deriveBearerToken } from '../src/wire/index.js';
 import { printTable } from './stats.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 32;
 const RECORDS = 10_000;
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -104,7 +107,7 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
  * not depend much on how busy the machine is.
  */
 function load(url: string, requests: LoadRequest[][], pid: number | undefined, connections = CONNECTIONS): Promise<LoadResult & { cpuUs: number }> {
-  const spec = JSON.stringify({ url, connections, seconds: SECONDS, warmupSeconds: 1, requests });
+  const spec = JSON.stringify({ url, connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, requests });
   const child = spawn(process.execPath, [join(import.meta.dirname, 'load-generator.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
   child.stdin.end(spec);
@@ -263,7 +266,7 @@ async function run(dataDir: string): Promise<void> {
     rows.push(row(label, await load(url, connections === CONNECTIONS ? perConnection(requests) : [requests], server.pid, connections), ceiling.perSecond));
   }
   console.log(
-    `\n${CONNECTIONS} connections unless said, ${SECONDS} s per scenario after 1 s of warm-up; server, bare server and load generator (autocannon) each in its own process on ${availableParallelism()} cores (load average ${loadavg()[0]!.toFixed(1)} at the end)\n`,
+    `\n${CONNECTIONS} connections unless said, ${SECONDS} s per scenario after ${WARMUP_SECONDS} s of warm-up; server, bare server and load generator (autocannon) each in its own process on ${availableParallelism()} cores (load average ${loadavg()[0]!.toFixed(1)} at the end)\n`,
   );
   printTable(rows);
   server.kill('SIGTERM');

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { FeatureStore } from '../sdk/index.js';
 import type { Authenticator } from './auth/authenticator.js';
+import type { Principal } from './auth/principal.js';
 import { toAwsError } from './errors/aws-error.js';
 import { UnknownOperationError } from './errors/unknown-operation-error.js';
 import './fastify-types.js';
@@ -71,20 +72,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('preHandler', (request, _reply, done) => {
     const auth = request.routeOptions.config.auth;
     if (auth === 'none' || auth === 'native') return done(); // native routes authenticate in their plugin
-    options.authenticator
-      .authenticate({
+    let decided: Principal | Promise<Principal>;
+    try {
+      decided = options.authenticator.authenticate({
         method: request.method,
         url: request.raw.url ?? '/',
         rawHeaders: request.raw.rawHeaders,
         body: Buffer.isBuffer(request.body) ? request.body : undefined,
-      })
-      .then(
-        (principal) => {
-          request.principal = principal;
-          done();
-        },
-        (error: Error) => done(error),
-      );
+      });
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (!(decided instanceof Promise)) {
+      request.principal = decided;
+      return done();
+    }
+    decided.then(
+      (principal) => {
+        request.principal = principal;
+        done();
+      },
+      (error: Error) => done(error),
+    );
   });
   app.addHook('onResponse', (request, reply, done) => {
     const ms = reply.elapsedTime;

@@ -2,11 +2,17 @@ import { UnauthenticatedError } from '../../domain/index.js';
 import type { AccessKey } from '../../registry/index.js';
 import type { AccessKeyStore } from '../../sdk/index.js';
 import type { Principal } from './principal.js';
-import { parseAuthorization, verifySignature, type SignedRequest } from './sigv4.js';
+import { parseAuthorization, verifySignature, type SignatureClaim, type SignedRequest } from './sigv4.js';
 
-/** Decides who sent a request; throws UnauthenticatedError (403, nothing changed) when it cannot. */
+const NOT_CACHED = Symbol('not cached');
+
+/**
+ * Decides who sent a request; throws (or rejects with) UnauthenticatedError (403, nothing
+ * changed) when it cannot. Synchronous when it needs nothing it has to wait for: most requests,
+ * whose key is cached, are then decided without a promise.
+ */
 export interface Authenticator {
-  authenticate(request: SignedRequest): Promise<Principal>;
+  authenticate(request: SignedRequest): Principal | Promise<Principal>;
 }
 
 export interface SigV4AuthenticatorOptions {
@@ -30,18 +36,26 @@ export class SigV4Authenticator implements Authenticator {
   private readonly maxSkewMs: number;
   private readonly keyCacheMs: number;
   private readonly clock: () => number;
+  private readonly staticKey: AccessKey | undefined;
 
   constructor(private readonly options: SigV4AuthenticatorOptions) {
+    const fixed = options.staticKey;
+    this.staticKey = fixed && { accessKeyId: fixed.accessKeyId, secretAccessKey: fixed.secretAccessKey, role: 'admin', createdAt: new Date(0) };
     this.maxSkewMs = options.maxSkewMs ?? 15 * 60_000;
     this.keyCacheMs = options.keyCacheMs ?? 5_000;
     this.clock = options.clock ?? Date.now;
   }
 
-  async authenticate(request: SignedRequest): Promise<Principal> {
+  authenticate(request: SignedRequest): Principal | Promise<Principal> {
     const authorization = findHeader(request.rawHeaders, 'authorization');
     const claim = parseAuthorization(authorization);
     const now = this.clock();
-    const key = await this.lookup(claim.accessKeyId, now);
+    const key = this.cachedKey(claim.accessKeyId, now);
+    if (key === NOT_CACHED) return this.lookup(claim.accessKeyId, now).then((found) => this.verify(request, claim, found, now));
+    return this.verify(request, claim, key, now);
+  }
+
+  private verify(request: SignedRequest, claim: SignatureClaim, key: AccessKey | undefined, now: number): Principal {
     if (!key) {
       throw new UnauthenticatedError(`Authorization: the access key ID '${claim.accessKeyId}' is not known to this server`, {
         field: 'Authorization',
@@ -55,13 +69,14 @@ export class SigV4Authenticator implements Authenticator {
     return { accessKeyId: key.accessKeyId, role: key.role, ...(key.featureGroups ? { featureGroups: key.featureGroups } : {}) };
   }
 
-  private async lookup(accessKeyId: string, now: number): Promise<AccessKey | undefined> {
-    const fixed = this.options.staticKey;
-    if (fixed && fixed.accessKeyId === accessKeyId) {
-      return { accessKeyId, secretAccessKey: fixed.secretAccessKey, role: 'admin', createdAt: new Date(0) };
-    }
+  /** The static key, or a registry answer still trusted (undefined: the key is unknown); NOT_CACHED otherwise. */
+  private cachedKey(accessKeyId: string, now: number): AccessKey | undefined | typeof NOT_CACHED {
+    if (this.staticKey?.accessKeyId === accessKeyId) return this.staticKey;
     const cached = this.cache.get(accessKeyId);
-    if (cached && cached.until > now) return cached.key;
+    return cached && cached.until > now ? cached.key : NOT_CACHED;
+  }
+
+  private async lookup(accessKeyId: string, now: number): Promise<AccessKey | undefined> {
     const key = await this.options.keys.getAccessKey(accessKeyId);
     if (this.cache.size >= 10_000) this.cache.clear(); // unknown IDs must not grow it without bound
     this.cache.set(accessKeyId, { key, until: now + this.keyCacheMs });

@@ -7,7 +7,7 @@ import { parseWire } from '../../wire/index.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import { authorize, mayUseGroup, type Permission } from '../auth/authorize.js';
 import type { BearerTokens } from '../auth/bearer-tokens.js';
-import { authenticate } from '../native/index.js';
+import { nativeAuthentication } from '../native/index.js';
 import { CatalogUnsupportedError, toIcebergError } from './catalog-errors.js';
 import { oauthTokenRoute } from './oauth-token-route.js';
 
@@ -79,9 +79,7 @@ export async function icebergCatalogApi(app: FastifyInstance, options: IcebergCa
       await v1.register(oauthTokenRoute, { tokens: options.tokens });
 
       await v1.register(async (authed) => {
-        authed.addHook('preHandler', async (request) => {
-          request.principal = await authenticate(request, options);
-        });
+        authed.addHook('preHandler', nativeAuthentication(options));
         const route = (
           method: 'GET' | 'POST' | 'DELETE',
           url: string,
