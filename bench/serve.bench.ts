@@ -11,11 +11,12 @@
  *   BENCH_WARMUP_SECONDS  seconds of load before each scenario's measurement (default 3; with 1, the first
  *                   scenario after the seeding varied from 103 to 139 µs a request across runs; with 3, 93 to 99)
  *   BENCH_ONLY      comma-separated scenario keys to run: get, native, batch, put (default all)
+ *   BENCH_WORKERS   comma-separated `floe serve --workers` counts, each measured in turn (default 1,2)
  *   BENCH_PROFILE   a directory: the server runs with --cpu-prof and writes its profile there
  *   BENCH_LOG_LEVEL the server's log level (default info, as `floe serve`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateFeatureGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
@@ -34,6 +35,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = 32;
 const RECORDS = 10_000;
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
 const PROFILE = process.env.BENCH_PROFILE;
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const credentials = { accessKeyId: 'FLOEBENCHKEY00000001', secretAccessKey: 'bench-secret-bench-secret-bench-secret00' };
@@ -101,12 +103,29 @@ async function cpuSeconds(pid: number | undefined): Promise<number | undefined> 
   }
 }
 
+/** CPU seconds of several processes together (a server and its workers). */
+async function cpuSecondsOf(pids: number[]): Promise<number | undefined> {
+  const each = await Promise.all(pids.map(cpuSeconds));
+  return each.some((c) => c === undefined) ? undefined : each.reduce((a, b) => a! + b!, 0);
+}
+
+/** The processes a process started (Linux: /proc/<pid>/task/<tid>/children). */
+async function childPids(pid: number): Promise<number[]> {
+  try {
+    const tasks = await readdir(`/proc/${pid}/task`);
+    const lists = await Promise.all(tasks.map((t) => readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '')));
+    return lists.flatMap((l) => l.split(' ').filter(Boolean).map(Number));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Runs the load generator in its own process (one request list per connection) and, on Linux,
  * the CPU the measured process used per request once warm: unlike requests per second, it does
  * not depend much on how busy the machine is.
  */
-function load(url: string, requests: LoadRequest[][], pid: number | undefined, connections = CONNECTIONS): Promise<LoadResult & { cpuUs: number }> {
+function load(url: string, requests: LoadRequest[][], pids: number[], connections = CONNECTIONS): Promise<LoadResult & { cpuUs: number }> {
   const spec = JSON.stringify({ url, connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, requests });
   const child = spawn(process.execPath, [join(import.meta.dirname, 'load-generator.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(child);
@@ -115,12 +134,12 @@ function load(url: string, requests: LoadRequest[][], pid: number | undefined, c
   let cpuAtStart: Promise<number | undefined> | undefined;
   child.stdout.on('data', (d) => {
     out += String(d);
-    if (!cpuAtStart && out.includes('measuring\n')) cpuAtStart = cpuSeconds(pid);
+    if (!cpuAtStart && out.includes('measuring\n')) cpuAtStart = cpuSecondsOf(pids);
   });
   return new Promise((resolve, reject) =>
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      void Promise.all([cpuAtStart, cpuSeconds(pid)]).then(([start, end]) => {
+      void Promise.all([cpuAtStart, cpuSecondsOf(pids)]).then(([start, end]) => {
         const result = JSON.parse(out.slice(out.indexOf('measuring\n') + 10)) as LoadResult;
         const cpuUs = start === undefined || end === undefined ? Number.NaN : ((end - start) / result.requests) * 1e6;
         resolve({ ...result, cpuUs });
@@ -153,19 +172,30 @@ process.on('exit', () => {
 });
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'floe-bench-serve-'));
-  try {
-    await run(dataDir);
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
+  const rows: Row[] = [];
+  let ceiling: number | undefined;
+  for (const workers of WORKER_COUNTS) {
+    const dataDir = await mkdtemp(join(tmpdir(), 'floe-bench-serve-'));
+    try {
+      ceiling = await run(dataDir, workers, rows, ceiling);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   }
+  console.log(
+    `\n${CONNECTIONS} connections unless said, ${SECONDS} s per scenario after ${WARMUP_SECONDS} s of warm-up; server (with its workers), bare server and load generator (autocannon) each in its own process on ${availableParallelism()} cores (load average ${loadavg()[0]!.toFixed(1)} at the end)\n`,
+  );
+  printTable(rows);
 }
 
-async function run(dataDir: string): Promise<void> {
+type Row = Record<string, string | number>;
+
+/** Measures one server (`--workers workers`) into `rows`; the bare ceiling too, unless given. Returns the ceiling. */
+async function run(dataDir: string, workers: number, rows: Row[], knownCeiling: number | undefined): Promise<number> {
   // No table maintenance: the seeding's small commits would start a compaction in the middle of a measurement.
   const server = spawn(
     process.execPath,
-    [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', LOG_LEVEL, '--no-maintenance'],
+    [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', LOG_LEVEL, '--no-maintenance', '--workers', String(workers)],
     {
       env: { ...process.env, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -245,9 +275,9 @@ async function run(dataDir: string): Promise<void> {
     ['batch', 'BatchGetRecord x100 (SigV4), 1 connection', batches, 1],
     ['put', 'PutRecord durable (SigV4)', puts, CONNECTIONS],
   ];
-  const rows: Array<Record<string, string | number>> = [];
+  const suffix = workers > 1 ? ` [${workers} workers]` : '';
   const row = (label: string, r: LoadResult & { cpuUs: number }, ceiling: number) => ({
-    scenario: label,
+    scenario: label + suffix,
     'req/s': r.perSecond,
     'p50 ms': r.p50Ms,
     'p99 ms': r.p99Ms,
@@ -257,20 +287,22 @@ async function run(dataDir: string): Promise<void> {
     errors: r.errors,
     'ratio to bare': r.perSecond / ceiling,
   });
-  // The ceiling parses the same signed GetRecord requests, and answers a GetRecord's body.
-  const ceiling = await load(`http://127.0.0.1:${barePort}`, perConnection(gets), bare.pid);
+  let ceiling = knownCeiling;
+  if (ceiling === undefined) {
+    // The ceiling parses the same signed GetRecord requests, and answers a GetRecord's body.
+    const bareResult = await load(`http://127.0.0.1:${barePort}`, perConnection(gets), [bare.pid!]);
+    ceiling = bareResult.perSecond;
+    rows.push({ ...row('bare node:http, constant body', bareResult, ceiling), scenario: 'bare node:http, constant body' });
+  }
   bare.kill();
-  rows.push(row('bare node:http, constant body', ceiling, ceiling.perSecond));
+  const serverPids = [server.pid!, ...(await childPids(server.pid!))];
   for (const [key, label, requests, connections] of scenarios) {
     if (ONLY && !ONLY.includes(key)) continue;
-    rows.push(row(label, await load(url, connections === CONNECTIONS ? perConnection(requests) : [requests], server.pid, connections), ceiling.perSecond));
+    rows.push(row(label, await load(url, connections === CONNECTIONS ? perConnection(requests) : [requests], serverPids, connections), ceiling));
   }
-  console.log(
-    `\n${CONNECTIONS} connections unless said, ${SECONDS} s per scenario after ${WARMUP_SECONDS} s of warm-up; server, bare server and load generator (autocannon) each in its own process on ${availableParallelism()} cores (load average ${loadavg()[0]!.toFixed(1)} at the end)\n`,
-  );
-  printTable(rows);
   server.kill('SIGTERM');
   await new Promise((resolve) => server.on('exit', resolve));
+  return ceiling;
 }
 
 await main();

@@ -1,5 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,5 +94,17 @@ describe('floe serve --config', () => {
     expect(defaults).toMatchObject({ port: 8080, host: '127.0.0.1', dataDir: './.floe', logLevel: 'info' });
     await expect(optionsFor(['serve', '--port', 'http'])).rejects.toThrow(/^port: 'http' is not a port number/);
     await expect(optionsFor(['serve', '--log-level', 'loud'])).rejects.toThrow(/^log-level: must be one of/);
+  });
+
+  it('takes the worker count from the flag, the environment or the file; auto is one per core; anything else is refused', async () => {
+    expect(await optionsFor(['serve'])).toMatchObject({ workers: 1 });
+    expect(await optionsFor(['serve', '--workers', '3'])).toMatchObject({ workers: 3 });
+    expect(await optionsFor(['serve', '--workers', 'auto'])).toMatchObject({ workers: availableParallelism() });
+    expect(await optionsFor(['serve'], { FLOE_WORKERS: '2' })).toMatchObject({ workers: 2 });
+    expect(await optionsFor(['serve', '--config', await file('workers.yaml', 'workers: 4\n')])).toMatchObject({ workers: 4 });
+    for (const bad of ['0', '-1', '1.5', 'many', '257']) {
+      await expect(optionsFor(['serve', '--workers', bad])).rejects.toThrow(new RegExp(`^workers: '${bad.replace('.', '\\.')}' is not a number of processes \\(1-256\\) or 'auto'`));
+    }
+    await expect(readServeConfig(await file('bad-workers.yaml', 'workers: none\n'))).rejects.toThrow(/^config\.workers: must be a number of processes or 'auto'/);
   });
 });

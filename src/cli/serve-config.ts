@@ -41,6 +41,8 @@ export const serveConfigSchema = strict({
   }).optional(),
   logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   allowUnsignedPayload: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Processes serving the port: a count, or 'auto' for one per core. */
+  workers: z.union([positiveInt('processes'), z.literal('auto')], { error: "must be a number of processes or 'auto'" }).optional(),
 });
 
 export type ServeConfig = z.output<typeof serveConfigSchema>;

@@ -9,9 +9,15 @@ import type { Registry } from '../registry/registry.js';
 export class FeatureGroupCache {
   private readonly entries = new Map<string, { group: FeatureGroup | undefined; at: number }>();
 
+  /**
+   * `cacheMisses: false` asks the registry again about a group it did not find, for a process
+   * that does not create groups itself (a read replica): a group created elsewhere is found at
+   * its first read.
+   */
   constructor(
     private readonly registry: Registry,
     private readonly maxAgeMs = 1000,
+    private readonly cacheMisses = true,
   ) {}
 
   async get(name: string): Promise<FeatureGroup | undefined> {
@@ -20,7 +26,7 @@ export class FeatureGroupCache {
     const now = Date.now();
     if (hit && now - hit.at < this.maxAgeMs) return hit.group;
     const group = await this.registry.getFeatureGroup(name);
-    this.entries.set(key, { group, at: now });
+    if (group || this.cacheMisses) this.entries.set(key, { group, at: now });
     return group;
   }
 

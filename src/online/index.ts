@@ -18,11 +18,12 @@ export { ioredisClient, DEFAULT_REDIS_URL } from './redis/ioredis-client.js';
 export type { RedisLike, ScriptName } from './redis/redis-like.js';
 
 export type OnlineStoreOptions =
-  | { kind: 'lmdb'; path: string }
+  /** `readOnly`: another process owns and writes the store (see LmdbOnlineStore.open). */
+  | { kind: 'lmdb'; path: string; readOnly?: boolean }
   /** `client`: an ioredis connection to use (left open on close); else one is opened on `url`. */
   | { kind: 'redis'; url?: string; client?: Redis; prefix?: string };
 
 export async function openOnlineStore(options: OnlineStoreOptions): Promise<OnlineStore> {
-  if (options.kind === 'lmdb') return LmdbOnlineStore.open(options.path);
+  if (options.kind === 'lmdb') return LmdbOnlineStore.open(options.path, { readOnly: options.readOnly ?? false });
   return new RedisOnlineStore(ioredisClient(options.client ?? options.url), options.prefix);
 }

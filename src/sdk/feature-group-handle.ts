@@ -1,7 +1,8 @@
-import { ValidationError, type FeatureRecord, type FeatureGroup } from '../domain/index.js';
+import type { FeatureGroup } from '../domain/index.js';
 import type { IngestOptions, IngestResult } from '../ingest/bulk-ingest.js';
 import type { IngestSource } from '../ingest/ingest-sources.js';
 import type { FeatureGroupApi } from './feature-store-api.js';
+import { GroupRecordReads } from './group-record-reads.js';
 import type { OfflineQueries, SnapshotInfo } from './offline-queries.js';
 import type {
   MaintenanceService,
@@ -16,8 +17,6 @@ import type {
 } from '../maintenance/index.js';
 import type {
   DeleteRecordOptions,
-  GetRecordOptions,
-  GetRecordResult,
   ListRecordsOptions,
   PutRecordOptions,
   RecordService,
@@ -28,15 +27,17 @@ import type {
  * One feature group's records: `store.featureGroup('users').putRecord({...})`.
  * A light handle: it holds only the name, so it stays valid across updates of the group.
  */
-export class FeatureGroupHandle implements FeatureGroupApi {
+export class FeatureGroupHandle extends GroupRecordReads implements FeatureGroupApi {
   constructor(
-    readonly name: string,
-    private readonly records: RecordService,
+    name: string,
+    records: RecordService,
     private readonly queries: OfflineQueries,
     private readonly maintenance: MaintenanceService,
     private readonly describeGroup: () => Promise<FeatureGroup>,
     private readonly bulk: (source: IngestSource, options?: IngestOptions) => Promise<IngestResult>,
-  ) {}
+  ) {
+    super(name, records);
+  }
 
   describe(): Promise<FeatureGroup> {
     return this.describeGroup();
@@ -45,24 +46,6 @@ export class FeatureGroupHandle implements FeatureGroupApi {
   /** Writes a record. Resolves once it is durable and applied online (see the visibility contract in the README). */
   putRecord(record: Record<string, unknown>, options?: PutRecordOptions): Promise<void> {
     return this.records.putRecord(this.name, record, options);
-  }
-
-  /** The latest live record, or undefined. With `expirationTimeResponse: 'Enabled'`, also its expiry. */
-  getRecord(recordId: string | number | bigint, options?: GetRecordOptions & { expirationTimeResponse?: 'Disabled' }): Promise<FeatureRecord | undefined>;
-  getRecord(recordId: string | number | bigint, options: GetRecordOptions & { expirationTimeResponse: 'Enabled' }): Promise<GetRecordResult | undefined>;
-  async getRecord(recordId: string | number | bigint, options: GetRecordOptions = {}): Promise<FeatureRecord | GetRecordResult | undefined> {
-    const result = await this.records.getRecord(this.name, recordId, options);
-    if (!result) return undefined;
-    return options.expirationTimeResponse === 'Enabled' ? result : result.record;
-  }
-
-  /** Records of several identifiers of this group, in the order found. */
-  async batchGetRecord(recordIds: Array<string | number | bigint>, options: { featureNames?: string[] } = {}): Promise<FeatureRecord[]> {
-    await this.records.group(this.name); // a missing group is a NotFoundError, not a per-record error
-    const result = await this.records.batchGetRecord([{ featureGroupName: this.name, recordIdentifiers: recordIds, ...options }]);
-    const failed = result.errors[0];
-    if (failed) throw new ValidationError(failed.errorMessage, { field: 'recordIds' });
-    return result.records.map((r) => r.record);
   }
 
   deleteRecord(recordId: string | number | bigint, eventTime: string | number, options?: DeleteRecordOptions): Promise<void> {

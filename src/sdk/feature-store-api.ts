@@ -66,6 +66,15 @@ export interface FeatureStoreApi {
   close(): Promise<void>;
 }
 
+/**
+ * The online reads of a store: what a read replica serves itself (see ReadReplica). FeatureStore
+ * and RemoteFeatureStore have them too.
+ */
+export interface RecordReadApi {
+  featureGroup(featureGroupName: string): Pick<FeatureGroupApi, 'name' | 'getRecord' | 'batchGetRecord'>;
+  batchGetRecord(identifiers: BatchGetIdentifier[], options?: { expirationTimeResponse?: 'Enabled' | 'Disabled' }): Promise<BatchGetResult>;
+}
+
 /** One feature group's records: `store.featureGroup('users').putRecord({...})`. */
 export interface FeatureGroupApi {
   readonly name: string;

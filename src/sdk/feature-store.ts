@@ -49,7 +49,7 @@ import { runMaintenanceStatement } from './maintenance-statements.js';
 import { OfflineQueries, type QueryOptions } from './offline-queries.js';
 import { IcebergCatalog } from './iceberg-catalog.js';
 import { FeatureGroupHandle } from './feature-group-handle.js';
-import { registryOptions, type OpenOptions } from './open-options.js';
+import { onlineStoreOptions, registryOptions, type OpenOptions } from './open-options.js';
 import { openWritePipeline } from './write-pipeline-factory.js';
 import type { FeatureStoreApi } from './feature-store-api.js';
 import { RemoteFeatureStore, type ConnectOptions } from './remote/index.js';
@@ -92,10 +92,7 @@ export class FeatureStore implements FeatureStoreApi {
     try {
       const registry = await openRegistry(registryOptions({ ...options, dataDir }));
       opened.push(registry);
-      const onlineOption = options.onlineStore ?? { kind: 'lmdb' };
-      const online = await openOnlineStore(
-        onlineOption.kind === 'lmdb' ? { kind: 'lmdb', path: onlineOption.path ?? join(dataDir, 'online') } : onlineOption,
-      );
+      const online = await openOnlineStore(onlineStoreOptions({ ...options, dataDir }));
       opened.push(online);
       const { pipeline, lifecycle, offline } = await openWritePipeline({ dataDir, registry, online, options });
       opened.push(pipeline, offline);

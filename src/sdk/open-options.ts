@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { OfflineCommitEvent } from '../ingest/index.js';
 import type { S3Options } from '../offline/index.js';
+import type { OnlineStoreOptions } from '../online/index.js';
 import type { RegistryOptions } from '../registry/index.js';
 
 /** Where a store keeps its parts. Everything defaults to the embedded setup inside `dataDir`. */
@@ -40,4 +41,10 @@ export interface StoreObserver {
 export function registryOptions(options: OpenOptions): RegistryOptions {
   if (options.registryUrl) return { url: options.registryUrl, ...(options.registrySchema ? { schema: options.registrySchema } : {}) };
   return { path: join(resolve(options.dataDir ?? '.floe'), 'registry.sqlite') };
+}
+
+/** Where the online store of a store opened with these options lives (default: LMDB in the data directory). */
+export function onlineStoreOptions(options: OpenOptions): OnlineStoreOptions {
+  const online = options.onlineStore ?? { kind: 'lmdb' };
+  return online.kind === 'lmdb' ? { kind: 'lmdb', path: online.path ?? join(resolve(options.dataDir ?? '.floe'), 'online') } : online;
 }

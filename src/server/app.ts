@@ -1,11 +1,6 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { FeatureStore } from '../sdk/index.js';
-import type { Authenticator } from './auth/authenticator.js';
-import type { Principal } from './auth/principal.js';
-import { toAwsError } from './errors/aws-error.js';
-import { UnknownOperationError } from './errors/unknown-operation-error.js';
-import './fastify-types.js';
-import { ServerMetrics } from './metrics/metrics.js';
+import { createAppBase, type AppBaseOptions } from './app-base.js';
 import { sagemakerControlPlaneRoutes } from './sagemaker/control-plane-routes.js';
 import { sagemakerRuntimeRoutes } from './sagemaker/runtime-routes.js';
 import { BearerTokens } from './auth/bearer-tokens.js';
@@ -13,20 +8,10 @@ import { nativeApi } from './native/index.js';
 import { icebergCatalogApi } from './iceberg/index.js';
 import { webUiRoutes } from './ui/web-ui-routes.js';
 
-/** Largest request body: 25 BatchWriteRecord entries of 350 KB each, with room for their JSON. */
-export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+export { DEFAULT_BODY_LIMIT } from './app-base.js';
 
-/** Levels at which every request gets its log line. */
-const VERBOSE_LEVELS = new Set(['debug', 'trace']);
-
-export interface AppOptions {
+export interface AppOptions extends AppBaseOptions {
   store: FeatureStore;
-  authenticator: Authenticator;
-  /** Default: fresh counters. */
-  metrics?: ServerMetrics;
-  /** A pino logger (see createLogger); default: no logging. */
-  logger?: FastifyBaseLogger;
-  bodyLimit?: number;
   /** Bearer tokens of the native API (default: verified against the store's access keys). */
   tokens?: BearerTokens;
   /** Largest bulk-ingest body of the native API (default 1 GiB). */
@@ -41,96 +26,10 @@ export interface AppOptions {
  * `listen`, or drive it in-process with `inject`.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const metrics = options.metrics ?? new ServerMetrics();
-  const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    requestIdHeader: false,
-    // fastify's two info lines per request cost more than serving a GetRecord: one line at debug instead (onResponse).
-    logController: new LogController({ disableRequestLogging: true }),
-    // A child logger per request (to bind its id) costs more than the lookup a GetRecord serves; only
-    // verbose levels log every request, elsewhere the rare error line names the request id itself.
-    childLoggerFactory: (logger, bindings, childOptions) => (VERBOSE_LEVELS.has(logger.level) ? logger.child(bindings, childOptions) : logger),
-    // Idle keep-alive connections are closed on shutdown; in-flight requests are answered first.
-    forceCloseConnections: 'idle',
-  });
-  let draining = false;
-
-  // Bodies stay raw bytes: the signature covers them exactly, and each API parses its own JSON.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-
-  app.decorateRequest('principal', null);
-  app.decorateRequest('operation', '');
-
-  // Hooks on the hot path take callbacks rather than returning promises: one microtask hop fewer each.
-  app.addHook('onRequest', (request, reply, done) => {
-    request.operation = request.routeOptions.config.operation ?? request.routeOptions.url ?? 'unmatched';
-    reply.header('x-amzn-requestid', request.id);
-    done();
-  });
-  app.addHook('preHandler', (request, _reply, done) => {
-    const auth = request.routeOptions.config.auth;
-    if (auth === 'none' || auth === 'native') return done(); // native routes authenticate in their plugin
-    let decided: Principal | Promise<Principal>;
-    try {
-      decided = options.authenticator.authenticate({
-        method: request.method,
-        url: request.raw.url ?? '/',
-        rawHeaders: request.raw.rawHeaders,
-        body: Buffer.isBuffer(request.body) ? request.body : undefined,
-      });
-    } catch (error) {
-      return done(error as Error);
-    }
-    if (!(decided instanceof Promise)) {
-      request.principal = decided;
-      return done();
-    }
-    decided.then(
-      (principal) => {
-        request.principal = principal;
-        done();
-      },
-      (error: Error) => done(error),
-    );
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    const ms = reply.elapsedTime;
-    metrics.observeRequest(request.operation, reply.statusCode, ms / 1000);
-    if (VERBOSE_LEVELS.has(request.log.level)) {
-      const url = request.url;
-      const q = url.indexOf('?');
-      request.log.debug(
-        {
-          operation: request.operation,
-          method: request.method,
-          // Without the query: it holds record identifiers (and, in presigned URLs, signatures).
-          path: q < 0 ? url : url.slice(0, q),
-          status: reply.statusCode,
-          ms: Math.round(ms * 1000) / 1000,
-          ...(request.principal ? { accessKeyId: request.principal.accessKeyId } : {}),
-        },
-        'request',
-      );
-    }
-    done();
-  });
-  app.addHook('preClose', async () => {
-    draining = true;
-  });
-
-  app.setErrorHandler(async (error, request, reply) => {
-    const aws = toAwsError(error, request.routeOptions.config?.protocol ?? 'rest-json');
-    if (aws.status >= 500) request.log.error({ err: error, operation: request.operation, reqId: request.id }, 'request failed');
-    return reply.code(aws.status).headers(aws.headers).send(aws.body);
-  });
-  app.setNotFoundHandler(async (request) => {
-    throw new UnknownOperationError(`${request.method} ${request.url.split('?')[0]}: no such operation`);
-  });
+  const { app, metrics, isDraining } = createAppBase(options);
 
   app.get('/health', { config: { auth: 'none', operation: 'Health' } }, async (_request, reply) =>
-    draining ? reply.code(503).send({ status: 'draining' }) : reply.send({ status: 'ok' }),
+    isDraining() ? reply.code(503).send({ status: 'draining' }) : reply.send({ status: 'ok' }),
   );
   app.get('/metrics', { config: { auth: 'none', operation: 'Metrics' } }, async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.render()),

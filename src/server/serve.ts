@@ -1,4 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, LevelWithSilent, Logger } from 'pino';
 import type { SchedulerOptions } from '../maintenance/index.js';
@@ -9,6 +12,9 @@ import { BearerTokens } from './auth/bearer-tokens.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics/metrics.js';
+import { startWorkers, type WorkerPool } from './workers/primary.js';
+import type { ReplicaServeOptions } from './workers/replica-server.js';
+import { gatherWorkerMetrics } from './workers/worker-messages.js';
 
 export interface ServeOptions extends OpenOptions {
   /** Default 8080; 0 picks a free port. */
@@ -24,11 +30,19 @@ export interface ServeOptions extends OpenOptions {
   allowUnsignedPayload?: boolean;
   /** Scheduled and automatic table maintenance (default on, every 6 hours per group); false turns it off. */
   maintenance?: SchedulerOptions | false;
+  /**
+   * Processes serving the port (default 1: this one). With more, this process owns the store and
+   * serves the API on a private Unix socket, and `workers` forked processes share the port: each
+   * answers online reads from a read replica and forwards everything else here (see workers/).
+   */
+  workers?: number;
 }
 
 export interface RunningServer {
   /** `http://host:port` it listens on. */
   url: string;
+  /** Process ids of the worker processes serving the port (none with one process). */
+  workerPids(): number[];
   credentials: CredentialsSetup;
   app: FastifyInstance;
   store: FeatureStore;
@@ -54,6 +68,8 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   metrics.watchWritePath(() => store.writeStatus());
   metrics.watchOfflineCache(() => store.offlineCacheStats());
   let app: FastifyInstance | undefined;
+  let workers: WorkerPool | undefined;
+  let socketDir: string | undefined;
   try {
     const credentials = await setUpCredentials(store.accessKeys, store.dataDir, options.env ?? process.env);
     const authenticator = new SigV4Authenticator({
@@ -64,8 +80,19 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     const tokens = new BearerTokens({ keys: store.accessKeys, ...(credentials.staticKey ? { staticKey: credentials.staticKey } : {}) });
     app = await buildApp({ store, authenticator, tokens, logger, metrics });
     const host = options.host ?? '127.0.0.1';
-    await app.listen({ port: options.port ?? 8080, host });
-    const { port } = app.server.address() as AddressInfo;
+    const workerCount = options.workers ?? 1;
+    let port: number;
+    if (workerCount > 1) {
+      socketDir = await mkdtemp(join(tmpdir(), 'floe-primary-')); // 0700: only this user reaches the socket
+      const primarySocket = join(socketDir, 'api.sock');
+      await app.listen({ path: primarySocket });
+      metrics.include(() => gatherWorkerMetrics());
+      workers = await startWorkers(workerCount, replicaOptions(options, store.dataDir, host, primarySocket), logger);
+      port = workers.port;
+    } else {
+      await app.listen({ port: options.port ?? 8080, host });
+      port = (app.server.address() as AddressInfo).port;
+    }
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     if (options.maintenance !== false) {
       const maintenance = options.maintenance ?? {};
@@ -78,7 +105,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         },
       });
     }
-    logger.info({ url, dataDir: store.dataDir, credentials: credentials.description, maintenance: options.maintenance !== false }, 'floe server listening');
+    logger.info(
+      { url, dataDir: store.dataDir, credentials: credentials.description, maintenance: options.maintenance !== false, workers: workerCount },
+      'floe server listening',
+    );
     const running = app;
     let closing: Promise<void> | undefined;
     return {
@@ -87,19 +117,42 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       app: running,
       store,
       logger,
+      workerPids: () => workers?.pids() ?? [],
       close: () =>
         (closing ??= (async () => {
           logger.info('draining: finishing in-flight requests');
+          // Workers first: what they forward is answered here until the last of them is gone.
+          await workers?.stop();
           await running.close();
+          if (socketDir) await rm(socketDir, { recursive: true, force: true });
           await store.close();
           logger.info('stopped: store flushed and closed');
         })()),
     };
   } catch (error) {
+    await workers?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
+    if (socketDir) await rm(socketDir, { recursive: true, force: true });
     await store.close();
     throw error;
   }
+}
+
+/** What a worker needs to open a replica of this store and serve the port (plain data). */
+function replicaOptions(options: ServeOptions, dataDir: string, host: string, primarySocket: string): ReplicaServeOptions {
+  return {
+    store: {
+      dataDir,
+      ...(options.registryUrl === undefined ? {} : { registryUrl: options.registryUrl }),
+      ...(options.registrySchema === undefined ? {} : { registrySchema: options.registrySchema }),
+      ...(options.onlineStore === undefined ? {} : { onlineStore: options.onlineStore }),
+    },
+    host,
+    port: options.port ?? 8080,
+    logLevel: options.logLevel ?? 'info',
+    allowUnsignedPayload: options.allowUnsignedPayload ?? false,
+    primarySocket,
+  };
 }
 
 /**

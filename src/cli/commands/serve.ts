@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Command, Option } from 'commander';
 import type { LevelWithSilent } from 'pino';
 import { ValidationError } from '../../domain/index.js';
@@ -13,6 +14,7 @@ interface ServeFlags {
   host?: string;
   logLevel?: string;
   config?: string;
+  workers?: string;
 }
 
 export function serveCommand(globals: () => GlobalOptions): Command {
@@ -28,6 +30,11 @@ export function serveCommand(globals: () => GlobalOptions): Command {
       ),
     )
     .option('--no-maintenance', 'run no scheduled or automatic maintenance')
+    .addOption(
+      new Option('--workers <count>', "processes serving the port, or 'auto' for one per core (default 1); with more, workers answer online reads and forward the rest").env(
+        'FLOE_WORKERS',
+      ),
+    )
     .action(async (flags: ServeFlags, command: Command) => {
       refuseEndpoint(globals(), 'serve');
       const file = flags.config ? await readServeConfig(flags.config) : {};
@@ -42,6 +49,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     }),
     'floe serve',
     'floe --data-dir /srv/floe serve --host 0.0.0.0 --port 8080 --log-level warn',
+    'floe serve --workers auto',
   );
 }
 
@@ -79,7 +87,17 @@ export function serveOptions(file: ServeConfig, flags: ServeFlags, global: Globa
     host: flags.host ?? file.host ?? '127.0.0.1',
     logLevel: logLevel as LevelWithSilent,
     maintenance: maintenanceOn ? (schedule ? { defaultSchedule: schedule } : {}) : false,
+    workers: workerCount(flags.workers ?? file.workers ?? 1),
   };
+}
+
+function workerCount(value: string | number): number {
+  if (value === 'auto') return availableParallelism();
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < 1 || count > 256) {
+    throw new ValidationError(`workers: '${value}' is not a number of processes (1-256) or 'auto'`, { field: 'workers' });
+  }
+  return count;
 }
 
 function parsePort(text: string): number {

@@ -55,20 +55,26 @@ export class LmdbOnlineStore implements OnlineStore {
     private readonly root: RootDatabase,
     private readonly db: Database<Stored, string>,
     private readonly path: string,
+    private readonly readOnly: boolean,
   ) {}
 
-  /** Opens (creating if needed) the store in directory `path`. */
-  static open(path: string): LmdbOnlineStore {
+  /**
+   * Opens (creating if needed) the store in directory `path`. `readOnly`: another process owns
+   * the store and writes it (a server's read replicas); this one only reads, and leaves expired
+   * records for the owner to reclaim.
+   */
+  static open(path: string, options: { readOnly?: boolean } = {}): LmdbOnlineStore {
+    const readOnly = options.readOnly ?? false;
     try {
       // Commits do not wait for the disk (MDB_NOSYNC on the environment): flush() syncs, and the
       // write-ahead log holds every acknowledged write until the online store has flushed it. The
       // flag on each transaction alone did not stop the commit's own sync, which cost 200 µs a
       // commit (half the write path's time at 256 callers). (lmdb's typings lack the msgpack
       // encoder options, hence the casts.)
-      const root = open({ path, compression: false, noSync: true, encoder: ENCODER } as never) as RootDatabase;
+      const root = open({ path, compression: false, noSync: true, readOnly, encoder: ENCODER } as never) as RootDatabase;
       // Shared structures: msgpack decodes a record without re-reading its field names.
       const db = root.openDB<Stored, string>({ name: 'records', sharedStructuresKey: Symbol.for('structures'), encoder: ENCODER } as never);
-      return new LmdbOnlineStore(root, db, path);
+      return new LmdbOnlineStore(root, db, path, readOnly);
     } catch (error) {
       throw failure('open', error);
     }
@@ -150,6 +156,7 @@ export class LmdbOnlineStore implements OnlineStore {
   get(group: string, recordId: string, options?: GetOptions): Promise<OnlineRecord | undefined> {
     // Not async: a get is a few microseconds, and an async frame would be a good part of them.
     try {
+      this.readLatest();
       const k = key(group, recordId);
       return Promise.resolve(this.read(k, this.db.get(k), options?.featureNames, options?.nowMicros ?? nowMicros()));
     } catch (error) {
@@ -159,6 +166,7 @@ export class LmdbOnlineStore implements OnlineStore {
 
   getMany(keys: ReadonlyArray<RecordKey & { featureNames?: string[] }>, options?: { nowMicros?: number }): Promise<Array<OnlineRecord | undefined>> {
     try {
+      this.readLatest();
       const now = options?.nowMicros ?? nowMicros();
       const out = new Array<OnlineRecord | undefined>(keys.length);
       for (let i = 0; i < keys.length; i++) {
@@ -173,6 +181,15 @@ export class LmdbOnlineStore implements OnlineStore {
   }
 
   /** The live record in `stored`, or undefined; the hot path of every read, so it copies only for a feature subset. */
+  /**
+   * lmdb keeps one read snapshot until its next timer turn, and renews it after this process's own
+   * commits only. A read-only store's writer is another process: without a fresh snapshot, a
+   * record that process has acknowledged could be missed by a read issued right after.
+   */
+  private readLatest(): void {
+    if (this.readOnly) this.db.resetReadTxn();
+  }
+
   private read(k: string, stored: Stored | undefined, featureNames: string[] | undefined, now: number): OnlineRecord | undefined {
     if (stored === undefined || stored.deleted) return undefined;
     if (stored.expiresAtMicros !== undefined && stored.expiresAtMicros <= now) {
@@ -187,7 +204,7 @@ export class LmdbOnlineStore implements OnlineStore {
 
   /** Lazy reclaim: re-checked inside the write, so a newer record written meanwhile stays. */
   private removeIfExpired(k: string, stored: Stored): void {
-    if (!expired(stored, nowMicros())) return; // expired only by the caller's clock: keep it
+    if (this.readOnly || !expired(stored, nowMicros())) return; // expired only by the caller's clock: keep it
     this.db
       .transaction(() => {
         const current = this.db.get(k);

@@ -37,21 +37,26 @@ export interface CredentialsSetup {
   createdFile?: string;
 }
 
+/** The admin key of FLOE_ACCESS_KEY_ID / FLOE_SECRET_ACCESS_KEY, if both are set (one alone is a mistake). */
+export function staticKeyFromEnv(env: NodeJS.ProcessEnv): { accessKeyId: string; secretAccessKey: string } | undefined {
+  const id = env.FLOE_ACCESS_KEY_ID;
+  const secret = env.FLOE_SECRET_ACCESS_KEY;
+  if (!id && !secret) return undefined;
+  if (!id || !secret) {
+    const missing = id ? 'FLOE_SECRET_ACCESS_KEY' : 'FLOE_ACCESS_KEY_ID';
+    throw new ValidationError(`${missing}: set both FLOE_ACCESS_KEY_ID and FLOE_SECRET_ACCESS_KEY, or neither`, { field: missing });
+  }
+  return { accessKeyId: id, secretAccessKey: secret };
+}
+
 /**
  * Decides where the server's credentials come from: the environment when both variables are
  * set; otherwise the registry's keys, creating an admin key (and a 0600 credentials file in the
  * data directory) when there are none at all.
  */
 export async function setUpCredentials(keys: AccessKeyStore, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<CredentialsSetup> {
-  const id = env.FLOE_ACCESS_KEY_ID;
-  const secret = env.FLOE_SECRET_ACCESS_KEY;
-  if (id || secret) {
-    if (!id || !secret) {
-      const missing = id ? 'FLOE_SECRET_ACCESS_KEY' : 'FLOE_ACCESS_KEY_ID';
-      throw new ValidationError(`${missing}: set both FLOE_ACCESS_KEY_ID and FLOE_SECRET_ACCESS_KEY, or neither`, { field: missing });
-    }
-    return { staticKey: { accessKeyId: id, secretAccessKey: secret }, description: `admin key ${id} from FLOE_ACCESS_KEY_ID / FLOE_SECRET_ACCESS_KEY` };
-  }
+  const staticKey = staticKeyFromEnv(env);
+  if (staticKey) return { staticKey, description: `admin key ${staticKey.accessKeyId} from FLOE_ACCESS_KEY_ID / FLOE_SECRET_ACCESS_KEY` };
   const existing = await keys.listAccessKeys();
   if (existing.length > 0) {
     return { description: `${existing.length} access key(s) in the registry (floe keys list; first-start key in ${join(dataDir, CREDENTIALS_FILE)})` };

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { OfflineCommitEvent } from '../../ingest/index.js';
 import type { ObjectCacheStats } from '../../offline/index.js';
 import type { WriteStatus } from '../../records/write-entry.js';
@@ -14,6 +14,9 @@ import type { WriteStatus } from '../../records/write-entry.js';
  */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const COMMIT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** One process's series as prom-client's JSON. */
+export type MetricsSnapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
 
 interface RequestSeries {
   latency: Histogram.Internal<'operation'>;
@@ -67,6 +70,7 @@ export class ServerMetrics {
     registers: [this.registry],
   });
   private readonly series = new Map<string, RequestSeries>();
+  private others: (() => Promise<MetricsSnapshot[]>) | undefined;
 
   constructor(options: ServerMetricsOptions = {}) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
@@ -154,7 +158,22 @@ export class ServerMetrics {
     return this.registry.contentType;
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /** This process's series, to be merged by another (see `include`). */
+  snapshot(): Promise<MetricsSnapshot> {
+    return this.registry.getMetricsAsJSON();
+  }
+
+  /**
+   * Other processes' series, merged into what `render` answers (a server's worker processes):
+   * counters and histograms are summed, process metrics merged as prom-client's cluster support does.
+   */
+  include(others: () => Promise<MetricsSnapshot[]>): void {
+    this.others = others;
+  }
+
+  async render(): Promise<string> {
+    if (!this.others) return this.registry.metrics();
+    const all = [await this.snapshot(), ...(await this.others())];
+    return AggregatorRegistry.aggregate(all).metrics();
   }
 }

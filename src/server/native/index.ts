@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { NotFoundError, UnauthenticatedError } from '../../domain/index.js';
-import type { FeatureStore } from '../../sdk/index.js';
+import type { FeatureStore, RecordReadApi } from '../../sdk/index.js';
 import { JSON_TYPE, openApiDocument, stringifyWire } from '../../wire/index.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BearerTokens } from '../auth/bearer-tokens.js';
@@ -12,6 +12,7 @@ import { DEFAULT_INGEST_BODY_LIMIT, ingestRoutes } from './ingest-routes.js';
 import { maintenanceRoutes } from './maintenance-routes.js';
 import { toNativeError } from './native-errors.js';
 import { offlineRoutes } from './offline-routes.js';
+import { recordReadRoutes } from './record-read-routes.js';
 import { recordRoutes } from './record-routes.js';
 import { tokenRoutes } from './token-routes.js';
 
@@ -81,23 +82,47 @@ export async function nativeApi(app: FastifyInstance, options: NativeApiOptions)
 
   await app.register(
     async (v1) => {
-      v1.setErrorHandler(async (error, request, reply) => {
-        const mapped = toNativeError(error);
-        if (mapped.fault) request.log.error({ err: error, operation: request.operation, reqId: request.id }, 'request failed');
-        if (mapped.status === 401) reply.header('www-authenticate', 'Bearer realm="floe"');
-        return reply.code(mapped.status).type(JSON_TYPE).send(stringifyWire(mapped.body));
-      });
+      nativeScope(v1, options);
       // A catch-all route rather than a not-found handler, so unknown routes are authenticated like the others.
       v1.all('/*', { config: { auth: 'native', operation: 'Unmatched' } }, async (request) => {
         throw new NotFoundError(`${request.method} ${request.url.split('?')[0]}: no such route of the native API (see /openapi.json)`);
       });
-      v1.addHook('preHandler', nativeAuthentication(options));
       await v1.register(tokenRoutes, { tokens: options.tokens });
       await v1.register(featureGroupRoutes, { store: options.store });
       await v1.register(recordRoutes, { store: options.store, metrics: options.metrics });
       await v1.register(offlineRoutes, { store: options.store });
       await v1.register(maintenanceRoutes, { store: options.store });
       await v1.register(ingestRoutes, { store: options.store, ingestBodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT });
+    },
+    { prefix: '/v1' },
+  );
+}
+
+/** What every native route shares: errors as `{ "error": ... }`, and bearer-token or SigV4 authentication. */
+function nativeScope(v1: FastifyInstance, options: Pick<NativeApiOptions, 'sigv4' | 'tokens'>): void {
+  v1.setErrorHandler(async (error, request, reply) => {
+    const mapped = toNativeError(error);
+    if (mapped.fault) request.log.error({ err: error, operation: request.operation, reqId: request.id }, 'request failed');
+    if (mapped.status === 401) reply.header('www-authenticate', 'Bearer realm="floe"');
+    return reply.code(mapped.status).type(JSON_TYPE).send(stringifyWire(mapped.body));
+  });
+  v1.addHook('preHandler', nativeAuthentication(options));
+}
+
+export interface NativeReadApiOptions extends Pick<NativeApiOptions, 'sigv4' | 'tokens' | 'metrics'> {
+  reads: RecordReadApi;
+}
+
+/**
+ * The native API's online reads alone, as a read replica serves them (`floe serve --workers`):
+ * the same routes, errors and authentication as nativeApi, and no catch-all, so that every
+ * other path is left to the replica's forwarding.
+ */
+export async function nativeReadApi(app: FastifyInstance, options: NativeReadApiOptions): Promise<void> {
+  await app.register(
+    async (v1) => {
+      nativeScope(v1, options);
+      await v1.register(recordReadRoutes, { reads: options.reads, metrics: options.metrics });
     },
     { prefix: '/v1' },
   );

@@ -16,6 +16,11 @@ export interface RouteInput<R extends NativeRoute> {
   reply: FastifyReply;
 }
 
+/** Drops undefined options, so the store sees exactly what the caller gave (exactOptionalPropertyTypes). */
+export function defined<T extends Record<string, unknown>>(options: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as never;
+}
+
 /** What a handler returns: a JSON body, or `SENT` when it answered itself (streams, Arrow). */
 export const SENT = Symbol('sent');
 

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+import { featureGroupNameFromArn, ValidationError } from '../../domain/index.js';
+import { authorize, type Permission } from '../auth/authorize.js';
+
+/** What the runtime's routes share: their config, the group a path names, the role check, query parameters. */
+
+/** A runtime route's config: REST-JSON errors, and the operation it serves. */
+export const restJson = (operation: string) => ({ config: { protocol: 'rest-json' as const, operation } });
+
+/** The feature group of a `/FeatureGroup/{FeatureGroupName}` path: a name or an ARN. */
+export const groupOf = (request: FastifyRequest) => featureGroupNameFromArn((request.params as { FeatureGroupName: string }).FeatureGroupName);
+
+/** The caller's role allows `permission` on these groups (AccessForbidden otherwise). */
+export const guard = (request: FastifyRequest, permission: Permission, groups: string[]) => authorize(request.principal!, request.operation, permission, groups);
+
+/** A query parameter that may appear once; repeated where the API says one value is a client error. */
+export function single(query: Record<string, unknown>, name: string, required: true): string;
+export function single(query: Record<string, unknown>, name: string, required?: false): string | undefined;
+export function single(query: Record<string, unknown>, name: string, required = false): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw new ValidationError(`${name}: give one value, not ${value.length}`, { field: name });
+  if (value === undefined || value === '') {
+    if (required) throw new ValidationError(`${name}: the query parameter is required`, { field: name });
+    return undefined;
+  }
+  return String(value);
+}
+
+export function list(query: Record<string, unknown>, name: string): string[] | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}

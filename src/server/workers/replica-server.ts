@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { LevelWithSilent, Logger } from 'pino';
+import { ReadReplica, type OpenOptions } from '../../sdk/index.js';
+import { staticKeyFromEnv } from '../auth/access-keys.js';
+import { SigV4Authenticator } from '../auth/authenticator.js';
+import { BearerTokens } from '../auth/bearer-tokens.js';
+import { createLogger } from '../logger.js';
+import { ServerMetrics } from '../metrics/metrics.js';
+import { buildReplicaApp } from './replica-app.js';
+
+/** What a worker needs to serve, as the primary hands it over (plain data: it travels as JSON). */
+export interface ReplicaServeOptions {
+  store: Pick<OpenOptions, 'dataDir' | 'registryUrl' | 'registrySchema' | 'onlineStore'>;
+  host: string;
+  port: number;
+  logLevel: LevelWithSilent;
+  allowUnsignedPayload: boolean;
+  /** The Unix socket the primary serves the whole API on. */
+  primarySocket: string;
+}
+
+export interface RunningReplica {
+  app: FastifyInstance;
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Stops accepting, answers what is in flight (forwarded requests included), closes the replica. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** One worker of `floe serve --workers`: a read replica of the primary's store, listening on the shared port. */
+export async function startReplicaServer(options: ReplicaServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningReplica> {
+  const logger = createLogger({ level: options.logLevel });
+  const metrics = new ServerMetrics({ processMetrics: true });
+  const replica = await ReadReplica.open(options.store);
+  try {
+    const staticKey = staticKeyFromEnv(env);
+    const keys = { keys: replica.accessKeys, ...(staticKey ? { staticKey } : {}) };
+    const app = await buildReplicaApp({
+      reads: replica,
+      authenticator: new SigV4Authenticator({ ...keys, allowUnsignedPayload: options.allowUnsignedPayload }),
+      tokens: new BearerTokens(keys),
+      metrics,
+      logger,
+      primarySocket: options.primarySocket,
+    });
+    await app.listen({ host: options.host, port: options.port });
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      metrics,
+      logger,
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await replica.close();
+        })()),
+    };
+  } catch (error) {
+    await replica.close();
+    throw error;
+  }
+}
