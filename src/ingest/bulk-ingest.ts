@@ -4,6 +4,7 @@ import type { OnlineRecord, OnlineStore } from '../online/online-store.js';
 import type { TargetStore } from '../records/write-entry.js';
 import { ingestFile } from './file-ingest.js';
 import { readChunks, type IngestSource } from './ingest-sources.js';
+import { putNewestOnline } from './put-newest-online.js';
 
 export interface IngestOptions {
   /** All or nothing: any bad row fails the whole ingest, and nothing is written. */
@@ -118,8 +119,7 @@ export async function bulkIngest(
     await stores.offline.discardDataFiles(files);
     throw error;
   }
-  const entries = [...newest].map(([recordId, record]) => ({ recordId, record }));
-  for (let i = 0; i < entries.length; i += 10_000) await stores.online.putMany(group.featureGroupName, entries.slice(i, i + 10_000), { bulk: true });
+  await putNewestOnline(stores.online, group.featureGroupName, newest);
   return progress;
 }
 

@@ -6,3 +6,4 @@ export { encodeEntry, decodeEntry } from './entry-codec.js';
 export { openWriteAheadLog } from './wal-adapter.js';
 export { logId } from './wal/index.js';
 export { BulkIngestJournal, type PendingIngest } from './bulk-ingest-journal.js';
+export { putNewestOnline } from './put-newest-online.js';

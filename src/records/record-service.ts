@@ -102,9 +102,14 @@ export class RecordService {
   }
 
   async putRecord(groupName: string, record: unknown, options: PutRecordOptions = {}): Promise<void> {
-    const entry = await this.preparePut(groupName, record, options);
-    await this.pipeline.submit([entry]);
-    if (options.wait === 'offline' && entry.offline) await this.pipeline.flush(entry.group);
+    await this.submit([await this.preparePut(groupName, record, options)], options.wait === 'offline');
+  }
+
+  /** Writes entries made by preparePut; with `waitOffline`, also waits for their offline commit. */
+  async submit(entries: WriteEntry[], waitOffline = false): Promise<void> {
+    await this.pipeline.submit(entries);
+    if (!waitOffline) return;
+    for (const group of new Set(entries.filter((e) => e.offline).map((e) => e.group))) await this.pipeline.flush(group);
   }
 
   /** Validates and prepares a put without writing it (batch writes validate all entries first). */

@@ -1,5 +1,5 @@
 import { NotFoundError, ttlToMicros, validateRecord, type FeatureGroup, type FeatureRecord } from '../domain/index.js';
-import type { BulkIngestJournal } from '../ingest/index.js';
+import { putNewestOnline, type BulkIngestJournal } from '../ingest/index.js';
 import type { OnlineRecord, OnlineStore } from '../online/online-store.js';
 import { quoteIdentifier } from '../query/index.js';
 import type { OfflineQueries } from './offline-queries.js';
@@ -44,8 +44,7 @@ export async function recoverBulkIngests(
         ...(ttl ? { expiresAtMicros: valid.eventTimeMicros + ttlToMicros(ttl) } : {}),
       });
     }
-    const entries = [...newest].map(([recordId, record]) => ({ recordId, record }));
-    for (let i = 0; i < entries.length; i += 10_000) await online.putMany(group.featureGroupName, entries.slice(i, i + 10_000), { bulk: true });
+    await putNewestOnline(online, group.featureGroupName, newest);
     await online.flush?.();
     await journal.end(pending);
     recovered += rows.length > 0 ? 1 : 0;

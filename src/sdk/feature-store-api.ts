@@ -75,6 +75,15 @@ export interface RecordReadApi {
   batchGetRecord(identifiers: BatchGetIdentifier[], options?: { expirationTimeResponse?: 'Enabled' | 'Disabled' }): Promise<BatchGetResult>;
 }
 
+/**
+ * The puts of a store: what a replica takes itself (validating them, and handing them to the
+ * owner's write path). FeatureStore and RemoteFeatureStore have them too.
+ */
+export interface RecordPutApi {
+  featureGroup(featureGroupName: string): Pick<FeatureGroupApi, 'name' | 'putRecord'>;
+  batchWriteRecord(entries: BatchWriteEntry[], options?: { ttlDuration?: TtlDuration }): Promise<BatchWriteResult>;
+}
+
 /** One feature group's records: `store.featureGroup('users').putRecord({...})`. */
 export interface FeatureGroupApi {
   readonly name: string;

@@ -26,7 +26,7 @@ import {
   type BatchWriteEntry,
   type BatchWriteResult,
 } from '../records/record-service.js';
-import type { WritePipeline, WriteStatus } from '../records/write-entry.js';
+import type { WriteEntry, WritePipeline, WriteStatus } from '../records/write-entry.js';
 import type { Table as ArrowTable } from 'apache-arrow';
 import type { ObjectCacheStats, OfflineStore } from '../offline/index.js';
 import type { QueryResult } from '../query/index.js';
@@ -178,6 +178,16 @@ export class FeatureStore implements FeatureStoreApi {
   /** API credentials, kept in the registry (the server verifies signatures with them). */
   get accessKeys(): AccessKeyStore {
     return this.registry;
+  }
+
+  /**
+   * Writes entries a StoreReplica prepared and validated (the worker processes of a server): the
+   * groups are checked here to exist and be ready, then the entries take this store's write path
+   * like its own puts. Not for applications: use putRecord.
+   */
+  async submitReplicaWrites(entries: WriteEntry[]): Promise<void> {
+    for (const name of new Set(entries.map((e) => e.group))) assertReady(await this.records.group(name));
+    await this.records.submit(entries);
   }
 
   /** A handle on one group's records. */

@@ -15,6 +15,7 @@ import { ServerMetrics } from './metrics/metrics.js';
 import { startWorkers, type WorkerPool } from './workers/primary.js';
 import type { ReplicaServeOptions } from './workers/replica-server.js';
 import { gatherWorkerMetrics } from './workers/worker-messages.js';
+import { relayWorkerWrites } from './workers/write-relay.js';
 
 export interface ServeOptions extends OpenOptions {
   /** Default 8080; 0 picks a free port. */
@@ -87,6 +88,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       const primarySocket = join(socketDir, 'api.sock');
       await app.listen({ path: primarySocket });
       metrics.include(() => gatherWorkerMetrics());
+      relayWorkerWrites(store);
       workers = await startWorkers(workerCount, replicaOptions(options, store.dataDir, host, primarySocket), logger);
       port = workers.port;
     } else {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { NotFoundError, UnauthenticatedError } from '../../domain/index.js';
-import type { FeatureStore, RecordReadApi } from '../../sdk/index.js';
+import type { FeatureStore, RecordPutApi, RecordReadApi } from '../../sdk/index.js';
 import { JSON_TYPE, openApiDocument, stringifyWire } from '../../wire/index.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { BearerTokens } from '../auth/bearer-tokens.js';
@@ -12,6 +12,7 @@ import { DEFAULT_INGEST_BODY_LIMIT, ingestRoutes } from './ingest-routes.js';
 import { maintenanceRoutes } from './maintenance-routes.js';
 import { toNativeError } from './native-errors.js';
 import { offlineRoutes } from './offline-routes.js';
+import { recordPutRoutes } from './record-put-routes.js';
 import { recordReadRoutes } from './record-read-routes.js';
 import { recordRoutes } from './record-routes.js';
 import { tokenRoutes } from './token-routes.js';
@@ -109,20 +110,21 @@ function nativeScope(v1: FastifyInstance, options: Pick<NativeApiOptions, 'sigv4
   v1.addHook('preHandler', nativeAuthentication(options));
 }
 
-export interface NativeReadApiOptions extends Pick<NativeApiOptions, 'sigv4' | 'tokens' | 'metrics'> {
-  reads: RecordReadApi;
+export interface NativeRecordApiOptions extends Pick<NativeApiOptions, 'sigv4' | 'tokens' | 'metrics'> {
+  reads: RecordReadApi & RecordPutApi;
 }
 
 /**
- * The native API's online reads alone, as a read replica serves them (`floe serve --workers`):
- * the same routes, errors and authentication as nativeApi, and no catch-all, so that every
- * other path is left to the replica's forwarding.
+ * The native API's record gets and puts alone, as a server's worker serves them (`floe serve
+ * --workers`): the same routes, errors and authentication as nativeApi, and no catch-all, so
+ * that every other path is left to the worker's forwarding.
  */
-export async function nativeReadApi(app: FastifyInstance, options: NativeReadApiOptions): Promise<void> {
+export async function nativeRecordApi(app: FastifyInstance, options: NativeRecordApiOptions): Promise<void> {
   await app.register(
     async (v1) => {
       nativeScope(v1, options);
       await v1.register(recordReadRoutes, { reads: options.reads, metrics: options.metrics });
+      await v1.register(recordPutRoutes, { puts: options.reads });
     },
     { prefix: '/v1' },
   );

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { parseOrThrow, ValidationError } from '../../domain/index.js';
+import { parseOrThrow, ValidationError, type TtlDuration } from '../../domain/index.js';
+import type { TargetStore } from '../../records/write-entry.js';
 import { JSON_TYPE, parseWire, stringifyWire, type NativeRoute } from '../../wire/index.js';
 import { authorize } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
@@ -20,6 +21,10 @@ export interface RouteInput<R extends NativeRoute> {
 export function defined<T extends Record<string, unknown>>(options: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as never;
 }
+
+/** A write's store options from a request body: its target stores and TTL, when given. */
+export type WriteOptions = { targetStores?: string[] | undefined; ttlDuration?: TtlDuration | undefined };
+export const writeOptions = (o: WriteOptions) => defined({ targetStores: o.targetStores as TargetStore[] | undefined, ttlDuration: o.ttlDuration });
 
 /** What a handler returns: a JSON body, or `SENT` when it answered itself (streams, Arrow). */
 export const SENT = Symbol('sent');

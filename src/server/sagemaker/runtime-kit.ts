@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { featureGroupNameFromArn, ValidationError } from '../../domain/index.js';
+import { z } from 'zod';
+import { featureGroupNameFromArn, ValidationError, type TtlDuration } from '../../domain/index.js';
+import type { TargetStore } from '../../records/write-entry.js';
 import { authorize, type Permission } from '../auth/authorize.js';
 
 /** What the runtime's routes share: their config, the group a path names, the role check, query parameters. */
@@ -30,4 +32,15 @@ export function list(query: Record<string, unknown>, name: string): string[] | u
   const value = query[name];
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+export const ttlSchema = z.object({ Unit: z.unknown(), Value: z.unknown() }, { error: 'must be an object with Unit and Value' });
+export const targetStoresSchema = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list' });
+
+export function ttl(wire: { Unit: unknown; Value: unknown } | undefined): { ttlDuration?: TtlDuration } {
+  return wire === undefined ? {} : { ttlDuration: { unit: wire.Unit, value: wire.Value } as TtlDuration };
+}
+
+export function targets(wire: string[] | undefined): { targetStores?: TargetStore[] } {
+  return wire === undefined ? {} : { targetStores: wire as TargetStore[] };
 }

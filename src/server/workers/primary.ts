@@ -27,7 +27,8 @@ export interface WorkerPool {
  * once all of them listen; a worker that dies later is replaced.
  */
 export async function startWorkers(count: number, options: ReplicaServeOptions, logger: Logger): Promise<WorkerPool> {
-  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: process.execArgv });
+  // Structured clone on the channel: the puts workers hand over keep their 64-bit integers.
+  cluster.setupPrimary({ exec: WORKER_ENTRY, execArgv: process.execArgv, serialization: 'advanced' });
   // Replacements listen with the same arguments, which is how node:cluster gives them the same
   // listening handle (asked for the port number that port 0 became, a new handle could not bind it).
   const env = { FLOE_REPLICA_OPTIONS: JSON.stringify(options) };

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { LevelWithSilent, Logger } from 'pino';
-import { ReadReplica, type OpenOptions } from '../../sdk/index.js';
+import { StoreReplica, type OpenOptions } from '../../sdk/index.js';
 import { staticKeyFromEnv } from '../auth/access-keys.js';
 import { SigV4Authenticator } from '../auth/authenticator.js';
 import { BearerTokens } from '../auth/bearer-tokens.js';
 import { createLogger } from '../logger.js';
 import { ServerMetrics } from '../metrics/metrics.js';
 import { buildReplicaApp } from './replica-app.js';
+import { ownerWritesOverIpc } from './write-relay.js';
 
 /** What a worker needs to serve, as the primary hands it over (plain data: it travels as JSON). */
 export interface ReplicaServeOptions {
@@ -27,11 +28,11 @@ export interface RunningReplica {
   close(): Promise<void>;
 }
 
-/** One worker of `floe serve --workers`: a read replica of the primary's store, listening on the shared port. */
+/** One worker of `floe serve --workers`: a replica of the primary's store, listening on the shared port. */
 export async function startReplicaServer(options: ReplicaServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningReplica> {
   const logger = createLogger({ level: options.logLevel });
   const metrics = new ServerMetrics({ processMetrics: true });
-  const replica = await ReadReplica.open(options.store);
+  const replica = await StoreReplica.open(options.store, ownerWritesOverIpc());
   try {
     const staticKey = staticKeyFromEnv(env);
     const keys = { keys: replica.accessKeys, ...(staticKey ? { staticKey } : {}) };

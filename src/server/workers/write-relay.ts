@@ -1,0 +1,120 @@
+import cluster, { type Worker } from 'node:cluster';
+import {
+  ConflictError,
+  InternalError,
+  isFloeError,
+  LimitExceededError,
+  NotFoundError,
+  ResourceInUseError,
+  StorageFullError,
+  UnavailableError,
+  ValidationError,
+  type FloeError,
+} from '../../domain/index.js';
+import type { WriteEntry } from '../../records/write-entry.js';
+import type { FeatureStore, OwnerWrites } from '../../sdk/index.js';
+
+/**
+ * The puts of worker processes, carried to the primary over node:cluster's channel (structured
+ * clone: 64-bit integers stay bigints): a worker validates a put against its replica and the
+ * primary logs and applies it with its own write path. Calls made in one turn of a worker's event
+ * loop travel as one message, and so do the answers: a log sync acknowledges many puts at once.
+ */
+
+type Call = { id: number; op: 'submit'; entries: WriteEntry[] } | { id: number; op: 'flush'; group: string };
+interface CallsMessage {
+  type: 'floe:write';
+  calls: Call[];
+}
+interface WireError {
+  code: string;
+  message: string;
+  field?: string;
+}
+interface AnswersMessage {
+  type: 'floe:written';
+  answers: Array<{ id: number; error?: WireError }>;
+}
+
+const ERRORS: Record<string, new (message: string, options: { field?: string }) => FloeError> = {
+  ValidationError,
+  NotFound: NotFoundError,
+  ResourceInUse: ResourceInUseError,
+  Conflict: ConflictError,
+  LimitExceeded: LimitExceededError,
+  StorageFull: StorageFullError,
+  Unavailable: UnavailableError,
+};
+
+function toWire(error: unknown): WireError {
+  if (isFloeError(error)) return { code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
+  // Not a typed error: the primary logs nothing here, so the worker's log line must carry its text.
+  return { code: 'Internal', message: `the primary's write path failed: ${(error as Error)?.message ?? String(error)}` };
+}
+
+function fromWire(wire: WireError): FloeError {
+  const Type = ERRORS[wire.code] ?? InternalError;
+  return new Type(wire.message, wire.field === undefined ? {} : { field: wire.field });
+}
+
+/** In a worker: the primary's write path, as a StoreReplica hands it its puts. */
+export function ownerWritesOverIpc(): OwnerWrites {
+  const pending = new Map<number, { resolve: () => void; reject: (error: unknown) => void }>();
+  let queue: Call[] = [];
+  let nextId = 0;
+  const settle = (id: number, error?: unknown) => {
+    const waiter = pending.get(id);
+    pending.delete(id);
+    if (error === undefined) waiter?.resolve();
+    else waiter?.reject(error);
+  };
+  const gone = () => new UnavailableError('the server is restarting or shutting down: the write was not taken; retry');
+  process.on('message', (message: AnswersMessage) => {
+    if (message?.type !== 'floe:written') return;
+    for (const answer of message.answers) settle(answer.id, answer.error && fromWire(answer.error));
+  });
+  process.on('disconnect', () => {
+    for (const id of [...pending.keys()]) settle(id, gone());
+  });
+  const send = () => {
+    const calls = queue;
+    queue = [];
+    if (!process.connected) return calls.forEach((c) => settle(c.id, gone()));
+    process.send!({ type: 'floe:write', calls } satisfies CallsMessage, undefined, {}, (error: Error | null) => {
+      if (error) for (const c of calls) settle(c.id, gone());
+    });
+  };
+  const call = (body: { op: 'submit'; entries: WriteEntry[] } | { op: 'flush'; group: string }) =>
+    new Promise<void>((resolve, reject) => {
+      const id = ++nextId;
+      pending.set(id, { resolve, reject });
+      if (queue.push({ id, ...body } as Call) === 1) setImmediate(send);
+    });
+  return { submit: (entries) => call({ op: 'submit', entries }), flush: (group) => call({ op: 'flush', group }) };
+}
+
+/** In the primary: takes the workers' puts into `store`'s write path, and answers each. */
+export function relayWorkerWrites(store: FeatureStore): void {
+  const outbox = new Map<Worker, AnswersMessage['answers']>();
+  const answer = (worker: Worker, id: number, error?: unknown) => {
+    let answers = outbox.get(worker);
+    if (!answers) {
+      outbox.set(worker, (answers = []));
+      setImmediate(() => {
+        outbox.delete(worker);
+        if (worker.isConnected()) worker.send({ type: 'floe:written', answers: answers! } satisfies AnswersMessage);
+      });
+    }
+    answers.push(error === undefined ? { id } : { id, error: toWire(error) });
+  };
+  cluster.on('message', (worker, message: CallsMessage) => {
+    if (message?.type !== 'floe:write') return;
+    for (const call of message.calls) {
+      const done = call.op === 'submit' ? store.submitReplicaWrites(call.entries) : store.featureGroup(call.group).flush();
+      done.then(
+        () => answer(worker, call.id),
+        (error: unknown) => answer(worker, call.id, error),
+      );
+    }
+  });
+}
