@@ -11,7 +11,7 @@ export class FeatureGroupCache {
 
   /**
    * `cacheMisses: false` asks the registry again about a group it did not find, for a process
-   * that does not create groups itself (a read replica): a group created elsewhere is found at
+   * that does not create groups itself (a store replica): a group created elsewhere is found at
    * its first read.
    */
   constructor(

@@ -67,7 +67,7 @@ export interface FeatureStoreApi {
 }
 
 /**
- * The online reads of a store: what a read replica serves itself (see ReadReplica). FeatureStore
+ * The online reads of a store: what a replica serves itself (see StoreReplica). FeatureStore
  * and RemoteFeatureStore have them too.
  */
 export interface RecordReadApi {

@@ -2,8 +2,8 @@ import { ValidationError, type FeatureRecord } from '../domain/index.js';
 import type { GetRecordOptions, GetRecordResult, RecordService } from '../records/record-service.js';
 
 /**
- * One feature group's online reads: the part of a group handle a read replica has too
- * (FeatureGroupHandle extends it), so both answer with exactly the same rules.
+ * One feature group's online reads: the part of a group handle a store replica has too
+ * (FeatureGroupHandle and ReplicaGroup extend it), so both answer with exactly the same rules.
  */
 export class GroupRecordReads {
   constructor(

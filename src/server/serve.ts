@@ -34,7 +34,8 @@ export interface ServeOptions extends OpenOptions {
   /**
    * Processes serving the port (default 1: this one). With more, this process owns the store and
    * serves the API on a private Unix socket, and `workers` forked processes share the port: each
-   * answers online reads from a read replica and forwards everything else here (see workers/).
+   * answers online reads from a replica, validates puts and hands them here, and forwards
+   * everything else here (see workers/).
    */
   workers?: number;
 }

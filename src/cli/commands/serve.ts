@@ -31,7 +31,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     )
     .option('--no-maintenance', 'run no scheduled or automatic maintenance')
     .addOption(
-      new Option('--workers <count>', "processes serving the port, or 'auto' for one per core (default 1); with more, workers answer online reads and forward the rest").env(
+      new Option('--workers <count>', "processes serving the port, or 'auto' for one per core (default 1); with more, workers answer reads and take puts, and forward the rest").env(
         'FLOE_WORKERS',
       ),
     )

@@ -60,7 +60,7 @@ export class LmdbOnlineStore implements OnlineStore {
 
   /**
    * Opens (creating if needed) the store in directory `path`. `readOnly`: another process owns
-   * the store and writes it (a server's read replicas); this one only reads, and leaves expired
+   * the store and writes it (a server's worker processes); this one only reads, and leaves expired
    * records for the owner to reclaim.
    */
   static open(path: string, options: { readOnly?: boolean } = {}): LmdbOnlineStore {

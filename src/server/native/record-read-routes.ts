@@ -7,7 +7,7 @@ import { defined, defineRoute } from './route-kit.js';
 
 /**
  * Online reads: get, batch get within a group and across groups. Registered by the server that
- * owns the store and by its read replicas (`floe serve --workers`), which answer them themselves.
+ * owns the store and by its workers (`floe serve --workers`), which answer them themselves.
  */
 export async function recordReadRoutes(app: FastifyInstance, { reads, metrics }: { reads: RecordReadApi; metrics: ServerMetrics }): Promise<void> {
   defineRoute(app, R.getRecord, async ({ params, query }) => {

@@ -9,7 +9,7 @@ import { parseJsonBody } from './wire-json.js';
 
 /**
  * The runtime's online reads, GetRecord and BatchGetRecord: registered by the server that owns
- * the store and by its read replicas (`floe serve --workers`), which answer them themselves.
+ * the store and by its workers (`floe serve --workers`), which answer them themselves.
  */
 export interface RuntimeReadRoutesOptions {
   reads: RecordReadApi;

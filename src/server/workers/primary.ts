@@ -23,8 +23,9 @@ export interface WorkerPool {
 
 /**
  * Forks `count` worker processes (node:cluster) that share the public port: each answers the
- * online reads from a read replica and forwards the rest to this process's Unix socket. Resolves
- * once all of them listen; a worker that dies later is replaced.
+ * online reads from a replica, hands its puts here over the cluster channel and forwards the rest
+ * to this process's Unix socket. Resolves once all of them listen; a worker that dies later is
+ * replaced.
  */
 export async function startWorkers(count: number, options: ReplicaServeOptions, logger: Logger): Promise<WorkerPool> {
   // Structured clone on the channel: the puts workers hand over keep their 64-bit integers.

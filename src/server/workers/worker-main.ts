@@ -1,6 +1,6 @@
 /**
  * The entry of a worker process of `floe serve --workers` (forked by primary.ts): serves the
- * shared port as a read replica until the primary tells it to drain, goes away, or a signal comes.
+ * shared port as a replica of the store until the primary tells it to drain, goes away, or a signal comes.
  */
 import type { ReplicaServeOptions, RunningReplica } from './replica-server.js';
 import { DRAIN } from './worker-messages.js';
