@@ -89,7 +89,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       const primarySocket = join(socketDir, 'api.sock');
       await app.listen({ path: primarySocket });
       metrics.include(() => gatherWorkerMetrics());
-      relayWorkerWrites(store);
+      relayWorkerWrites(store, logger);
       workers = await startWorkers(workerCount, replicaOptions(options, store.dataDir, host, primarySocket), logger);
       port = workers.port;
     } else {

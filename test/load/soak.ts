@@ -7,6 +7,8 @@
 // that grows with a growing table would hide a leak, or pass for one. Prints latency
 // percentiles per minute, the server's RSS and open file descriptors sampled every 5 s, their slope
 // after warm-up, and the errors (any error not caused by the client fails the run).
+// FLOE_SOAK_WORKERS (default 1): `floe serve --workers`; RSS and descriptors are then the sums over
+// the primary and its workers.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -38,7 +40,8 @@ const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 const dataDir = await mkdtemp(join(tmpdir(), 'floe-soak-'));
 // Maintenance (optimize, vacuum, retention) on a schedule of every minute, so it runs under the load.
-const server = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', '--maintenance-schedule', '* * * * *'], {
+const WORKERS = Number(process.env.FLOE_SOAK_WORKERS ?? 1);
+const server = spawn(process.execPath, [main, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', '--maintenance-schedule', '* * * * *', '--workers', String(WORKERS)], {
   env: { ...process.env, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -197,14 +200,34 @@ interface Sample {
   fds: number;
 }
 const samples: Sample[] = [];
+/** The processes a process started: the server's workers (Linux: /proc/<pid>/task/<tid>/children). */
+function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return []; // the thread ended meanwhile
+    }
+  });
+}
 const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
 const sample = async () => {
   const t = (Date.now() - started) / 1000;
-  const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
-  const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)![1]);
-  const fds = readdirSync(`/proc/${server.pid}/fd`).length;
+  // A worker being replaced may vanish between the listing and the reading: it counts for nothing.
+  const alive = (pid: number) => {
+    try {
+      return { pid, status: readFileSync(`/proc/${pid}/status`, 'utf8'), fds: readdirSync(`/proc/${pid}/fd`).length };
+    } catch {
+      return undefined;
+    }
+  };
+  const processes = [server.pid!, ...childPids(server.pid!)].map(alive).filter((p) => p !== undefined);
+  const statuses = processes.map((p) => p.status);
+  const sum = (read: (status: string) => number) => statuses.reduce((total, status) => total + read(status), 0);
+  const rssKiB = sum((status) => Number(/VmRSS:\s+(\d+)/.exec(status)![1]));
+  const fds = processes.reduce((total, p) => total + p.fds, 0);
   const metrics = await fetch(`${url}/metrics`).then((r) => r.text(), () => '');
-  const rssFileKiB = Number(/RssFile:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  const rssFileKiB = sum((status) => Number(/RssFile:\s+(\d+)/.exec(status)?.[1] ?? NaN));
   samples.push({ t, rssMiB: rssKiB / 1024, rssFileMiB: rssFileKiB / 1024, heapMiB: gauge(metrics, 'nodejs_heap_size_used_bytes'), externalMiB: gauge(metrics, 'nodejs_external_memory_bytes'), fds });
 };
 await sample();
@@ -247,7 +270,7 @@ function slope(points: Array<[number, number]>): number {
   return den === 0 ? 0 : (num / den) * 60;
 }
 
-console.log(`soak: ${SECONDS} s, ${CONCURRENCY} callers, against floe serve (pid ${server.pid}) at ${url}; mix ${MIX.map(([k, s]) => `${k} ${(s * 100).toFixed(0)}%`).join(', ')}`);
+console.log(`soak: ${SECONDS} s, ${CONCURRENCY} callers, against floe serve (pid ${server.pid}, ${WORKERS} worker process(es)) at ${url}; mix ${MIX.map(([k, s]) => `${k} ${(s * 100).toFixed(0)}%`).join(', ')}`);
 let failed = false;
 try {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));

@@ -11,6 +11,7 @@ import {
   ValidationError,
   type FloeError,
 } from '../../domain/index.js';
+import type { Logger } from 'pino';
 import type { WriteEntry } from '../../records/write-entry.js';
 import type { FeatureStore, OwnerWrites } from '../../sdk/index.js';
 
@@ -26,7 +27,7 @@ interface CallsMessage {
   type: 'floe:write';
   calls: Call[];
 }
-interface WireError {
+export interface WireError {
   code: string;
   message: string;
   field?: string;
@@ -46,13 +47,19 @@ const ERRORS: Record<string, new (message: string, options: { field?: string }) 
   Unavailable: UnavailableError,
 };
 
-function toWire(error: unknown): WireError {
+/** A typed error travels as it is; any other is logged by the primary and travels as a bare fault. */
+export function errorToWire(error: unknown, logger: Pick<Logger, 'error'>): WireError {
   if (isFloeError(error)) return { code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
-  // Not a typed error: the primary logs nothing here, so the worker's log line must carry its text.
-  return { code: 'Internal', message: `the primary's write path failed: ${(error as Error)?.message ?? String(error)}` };
+  logger.error({ err: error }, 'a worker’s put failed in the write path');
+  return { code: UNTYPED, message: '' };
 }
 
-function fromWire(wire: WireError): FloeError {
+/** The code of a fault that was not a typed error: its text stays in the primary's log, never reaches a client. */
+const UNTYPED = 'untyped';
+
+export function errorFromWire(wire: WireError): Error {
+  // An untyped error answers as the server's fault, with a message that says where to look.
+  if (wire.code === UNTYPED) return new Error("the primary's write path failed (see the primary's log)");
   const Type = ERRORS[wire.code] ?? InternalError;
   return new Type(wire.message, wire.field === undefined ? {} : { field: wire.field });
 }
@@ -71,7 +78,7 @@ export function ownerWritesOverIpc(): OwnerWrites {
   const gone = () => new UnavailableError('the server is restarting or shutting down: the write was not taken; retry');
   process.on('message', (message: AnswersMessage) => {
     if (message?.type !== 'floe:written') return;
-    for (const answer of message.answers) settle(answer.id, answer.error && fromWire(answer.error));
+    for (const answer of message.answers) settle(answer.id, answer.error && errorFromWire(answer.error));
   });
   process.on('disconnect', () => {
     for (const id of [...pending.keys()]) settle(id, gone());
@@ -94,7 +101,7 @@ export function ownerWritesOverIpc(): OwnerWrites {
 }
 
 /** In the primary: takes the workers' puts into `store`'s write path, and answers each. */
-export function relayWorkerWrites(store: FeatureStore): void {
+export function relayWorkerWrites(store: FeatureStore, logger: Logger): void {
   const outbox = new Map<Worker, AnswersMessage['answers']>();
   const answer = (worker: Worker, id: number, error?: unknown) => {
     let answers = outbox.get(worker);
@@ -105,7 +112,7 @@ export function relayWorkerWrites(store: FeatureStore): void {
         if (worker.isConnected()) worker.send({ type: 'floe:written', answers: answers! } satisfies AnswersMessage);
       });
     }
-    answers.push(error === undefined ? { id } : { id, error: toWire(error) });
+    answers.push(error === undefined ? { id } : { id, error: errorToWire(error, logger) });
   };
   cluster.on('message', (worker, message: CallsMessage) => {
     if (message?.type !== 'floe:write') return;
