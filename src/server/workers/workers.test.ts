@@ -13,6 +13,8 @@ import {
   PutRecordCommand,
   SageMakerFeatureStoreRuntimeClient,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore } from '../../sdk/index.js';
 
@@ -27,8 +29,8 @@ interface Served {
 }
 
 /** `floe serve --workers 2` as a process; resolves once it says where it listens. */
-function serve(dataDir: string): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--data-dir', dataDir, '--port', '0', '--workers', '2', '--no-maintenance'], {
+function serve(dataDir: string, globalArgs: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...globalArgs, 'serve', '--data-dir', dataDir, '--port', '0', '--workers', '2', '--no-maintenance'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -290,3 +292,61 @@ async function getRecordCount(url: string): Promise<number> {
   const m = /^floe_requests_total\{operation="GetRecord",status="200"\} (\d+)/m.exec(text);
   return m ? Number(m[1]) : 0;
 }
+
+describe('floe serve --workers on shared stores: Redis online, PostgreSQL registry', () => {
+  const prefix = `floe-workers-${process.pid}-${Date.now()}:`;
+  const schema = `workers_${process.pid}_${Date.now()}`;
+  let dataDir: string;
+  let served: Served;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'floe-workers-shared-'));
+    served = await serve(dataDir, ['--redis-url', 'redis://127.0.0.1:6379', '--redis-prefix', prefix, '--registry-url', 'postgres://postgres@127.0.0.1:5432/test', '--registry-schema', schema]);
+  }, 60_000);
+  afterAll(async () => {
+    if (served && served.child.exitCode === null) {
+      served.child.kill('SIGTERM');
+      await new Promise((resolve) => served.child.on('exit', resolve));
+    }
+    const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+    const redis = new Redis('redis://127.0.0.1:6379');
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('creates through the primary, puts through the workers, and reads every put at once from any worker', async () => {
+    const config = { endpoint: served.url, region: 'us-east-1', credentials, maxAttempts: 1 };
+    const sm = new SageMakerClient(config);
+    const clients = Array.from({ length: 4 }, () => new SageMakerFeatureStoreRuntimeClient(config));
+    try {
+      await sm.send(
+        new CreateFeatureGroupCommand({
+          FeatureGroupName: 'shared',
+          RecordIdentifierFeatureName: 'user_id',
+          EventTimeFeatureName: 'event_time',
+          FeatureDefinitions: [
+            { FeatureName: 'user_id', FeatureType: 'String' },
+            { FeatureName: 'event_time', FeatureType: 'String' },
+            { FeatureName: 'age', FeatureType: 'Integral' },
+          ],
+          OnlineStoreConfig: { EnableOnlineStore: true },
+        }),
+      );
+      for (let i = 0; i < 20; i++) {
+        await clients[i % 4]!.send(new PutRecordCommand({ FeatureGroupName: 'shared', Record: record(`s${i}`, '2025-01-01T00:00:00Z') }));
+        const got = await clients[(i + 1) % 4]!.send(new GetRecordCommand({ FeatureGroupName: 'shared', RecordIdentifierValueAsString: `s${i}` }));
+        expect(got.Record).toContainEqual({ FeatureName: 'user_id', ValueAsString: `s${i}` });
+      }
+      const batch = await clients[0]!.send(new BatchGetRecordCommand({ Identifiers: [{ FeatureGroupName: 'shared', RecordIdentifiersValueAsString: ['s0', 's19'] }] }));
+      expect(batch.Records).toHaveLength(2);
+    } finally {
+      sm.destroy();
+      for (const c of clients) c.destroy();
+    }
+  });
+});
