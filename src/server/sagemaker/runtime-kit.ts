@@ -1,10 +1,9 @@
+/** What the runtime's routes share: their config, the group a path names, the role check, query parameters, write options. */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { featureGroupNameFromArn, ValidationError, type TtlDuration } from '../../domain/index.js';
 import type { TargetStore } from '../../records/write-entry.js';
 import { authorize, type Permission } from '../auth/authorize.js';
-
-/** What the runtime's routes share: their config, the group a path names, the role check, query parameters. */
 
 /** A runtime route's config: REST-JSON errors, and the operation it serves. */
 export const restJson = (operation: string) => ({ config: { protocol: 'rest-json' as const, operation } });
@@ -28,19 +27,23 @@ export function single(query: Record<string, unknown>, name: string, required = 
   return String(value);
 }
 
+/** A query parameter that may repeat (FeatureName, TargetStores), as a list. */
 export function list(query: Record<string, unknown>, name: string): string[] | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.map(String) : [String(value)];
 }
 
+/** TtlDuration as the wire sends it; its values are checked where the TTL is applied. */
 export const ttlSchema = z.object({ Unit: z.unknown(), Value: z.unknown() }, { error: 'must be an object with Unit and Value' });
 export const targetStoresSchema = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list' });
 
+/** A wire TtlDuration as the SDK's option. */
 export function ttl(wire: { Unit: unknown; Value: unknown } | undefined): { ttlDuration?: TtlDuration } {
   return wire === undefined ? {} : { ttlDuration: { unit: wire.Unit, value: wire.Value } as TtlDuration };
 }
 
+/** Wire TargetStores as the SDK's option (checked where the write is prepared). */
 export function targets(wire: string[] | undefined): { targetStores?: TargetStore[] } {
   return wire === undefined ? {} : { targetStores: wire as TargetStore[] };
 }

@@ -7,11 +7,7 @@ import { fromWireRecord, wireRecordSchema } from './record-values.js';
 import { groupOf, guard, restJson, targets, targetStoresSchema, ttl, ttlSchema } from './runtime-kit.js';
 import { parseJsonBody } from './wire-json.js';
 
-/**
- * The runtime's puts, PutRecord and BatchWriteRecord: registered by the server that owns the
- * store and by its workers (`floe serve --workers`), which validate them and hand them to the
- * owner's write path.
- */
+/** SageMaker's limit on BatchWriteRecord entries. */
 export const BATCH_WRITE_LIMIT = 25;
 
 const putSchema = z.object({ Record: z.unknown(), TargetStores: targetStoresSchema.optional(), TtlDuration: ttlSchema.optional() });
@@ -31,6 +27,11 @@ const batchWriteSchema = z.object({
 
 type WireEntry = z.output<typeof batchWriteEntrySchema>;
 
+/**
+ * The runtime's puts, PutRecord and BatchWriteRecord: registered by the server that owns the
+ * store and by its workers (`floe serve --workers`), which validate them and hand them to the
+ * owner's write path.
+ */
 export async function sagemakerRuntimePutRoutes(app: FastifyInstance, { puts }: { puts: RecordPutApi }): Promise<void> {
   app.put('/FeatureGroup/:FeatureGroupName', restJson('PutRecord'), async (request, reply) => {
     const group = groupOf(request);
