@@ -1,19 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
-import {
-  ConflictError,
-  InternalError,
-  isFloeError,
-  LimitExceededError,
-  NotFoundError,
-  ResourceInUseError,
-  StorageFullError,
-  UnavailableError,
-  ValidationError,
-  type FloeError,
-} from '../../domain/index.js';
+import { isFloeError, UnavailableError } from '../../domain/index.js';
 import type { Logger } from 'pino';
 import type { WriteEntry } from '../../records/write-entry.js';
 import type { FeatureStore, OwnerWrites } from '../../sdk/index.js';
+import { fromWireError, toWireError, type WireError } from '../../wire/index.js';
 
 /**
  * The puts of worker processes, carried to the primary over node:cluster's channel (structured
@@ -27,41 +17,28 @@ interface CallsMessage {
   type: 'floe:write';
   calls: Call[];
 }
-export interface WireError {
-  code: string;
-  message: string;
-  field?: string;
-}
 interface AnswersMessage {
   type: 'floe:written';
-  answers: Array<{ id: number; error?: WireError }>;
+  answers: Array<{ id: number; error?: RelayedError }>;
 }
 
-const ERRORS: Record<string, new (message: string, options: { field?: string }) => FloeError> = {
-  ValidationError,
-  NotFound: NotFoundError,
-  ResourceInUse: ResourceInUseError,
-  Conflict: ConflictError,
-  LimitExceeded: LimitExceededError,
-  StorageFull: StorageFullError,
-  Unavailable: UnavailableError,
-};
+/** A typed error as the native API's error body; any other only as the mark that one happened. */
+type RelayedError = WireError | typeof UNTYPED;
 
-/** A typed error travels as it is; any other is logged by the primary and travels as a bare fault. */
-export function errorToWire(error: unknown, logger: Pick<Logger, 'error'>): WireError {
-  if (isFloeError(error)) return { code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
-  logger.error({ err: error }, 'a worker’s put failed in the write path');
-  return { code: UNTYPED, message: '' };
-}
-
-/** The code of a fault that was not a typed error: its text stays in the primary's log, never reaches a client. */
+/** A fault that was not a typed error: its text stays in the primary's log, never reaches a client. */
 const UNTYPED = 'untyped';
 
-export function errorFromWire(wire: WireError): Error {
-  // An untyped error answers as the server's fault, with a message that says where to look.
-  if (wire.code === UNTYPED) return new Error("the primary's write path failed (see the primary's log)");
-  const Type = ERRORS[wire.code] ?? InternalError;
-  return new Type(wire.message, wire.field === undefined ? {} : { field: wire.field });
+/** A typed error travels as the native API sends it; any other is logged by the primary and travels as a bare fault. */
+export function errorToWire(error: unknown, logger: Pick<Logger, 'error'>): RelayedError {
+  if (isFloeError(error)) return toWireError(error);
+  logger.error({ err: error }, 'a worker’s put failed in the write path');
+  return UNTYPED;
+}
+
+/** The error a worker answers with: the same type as the primary's, or the server's fault, saying where to look. */
+export function errorFromWire(wire: RelayedError): Error {
+  if (wire === UNTYPED) return new Error("the primary's write path failed (see the primary's log)");
+  return fromWireError(wire, 500);
 }
 
 /** In a worker: the primary's write path, as a StoreReplica hands it its puts. */
