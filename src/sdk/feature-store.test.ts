@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { Redis } from 'ioredis';
 import { FeatureStore } from './feature-store.js';
 import { featureStoreBehaviour } from './feature-store.suite.js';
 import { offlineBehaviour } from './offline-store.suite.js';
 import { datasetBehaviour } from './dataset.suite.js';
 import { maintenanceBehaviour } from './maintenance.suite.js';
 import { startTestS3Server, type TestS3Server } from '../test-support/s3-server.js';
+import { dropSharedStores } from '../test-support/shared-stores.js';
 
 const embedded = async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'floe-sdk-'));
@@ -46,14 +45,7 @@ const shared = async (warehouse?: { uri: string; s3: TestS3Server['s3']; close: 
       await store.close();
       await warehouse?.close();
       await rm(dataDir, { recursive: true, force: true });
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-      const redis = new Redis('redis://127.0.0.1:6379');
-      const keys = await redis.keys(`${prefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
+      await dropSharedStores({ schema, redisPrefix: prefix });
     },
   };
 };

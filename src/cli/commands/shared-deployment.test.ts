@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateFeatureGroupCommand, DescribeFeatureGroupCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetRecordCommand, PutRecordCommand, SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore, type OpenOptions } from '../../sdk/index.js';
 import { startTestS3Server, type TestS3Server } from '../../test-support/s3-server.js';
+import { dropSharedStores } from '../../test-support/shared-stores.js';
 
 const main = fileURLToPath(new URL('../main.ts', import.meta.url));
 const POSTGRES_URL = 'postgresql://postgres@127.0.0.1:5432/test';
@@ -112,14 +111,7 @@ describe.each([
   afterAll(async () => {
     for (const s of [a, b]) if (s && s.child.exitCode === null && s.child.signalCode === null) await stop(s);
     await s3?.close();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await dropSharedStores({ schema, redisPrefix: prefix });
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -256,14 +248,7 @@ describe('shared deployment: maintenance across two floe serve processes on an S
   afterAll(async () => {
     for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) await stop(s);
     await s3?.close();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await dropSharedStores({ schema, redisPrefix: prefix });
     await rm(dir, { recursive: true, force: true });
   });
 

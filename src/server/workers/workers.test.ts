@@ -13,10 +13,9 @@ import {
   PutRecordCommand,
   SageMakerFeatureStoreRuntimeClient,
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore } from '../../sdk/index.js';
+import { dropSharedStores } from '../../test-support/shared-stores.js';
 
 const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const credentials = { accessKeyId: 'FLOEWORKERS000000001', secretAccessKey: 'workers-secret-for-tests-only' };
@@ -53,6 +52,21 @@ async function workerPids(primary: number): Promise<number[]> {
   return stdout.split('\n').filter(Boolean).map(Number).sort();
 }
 
+/** A group of users (user_id, event_time, age), online, and offline when asked. */
+const groupOfUsers = (name: string, { offline = false } = {}) =>
+  new CreateFeatureGroupCommand({
+    FeatureGroupName: name,
+    RecordIdentifierFeatureName: 'user_id',
+    EventTimeFeatureName: 'event_time',
+    FeatureDefinitions: [
+      { FeatureName: 'user_id', FeatureType: 'String' },
+      { FeatureName: 'event_time', FeatureType: 'String' },
+      { FeatureName: 'age', FeatureType: 'Integral' },
+    ],
+    OnlineStoreConfig: { EnableOnlineStore: true },
+    ...(offline ? { OfflineStoreConfig: { S3StorageConfig: { S3Uri: 's3://unused/' } } } : {}),
+  });
+
 const record = (id: string, ts: string, extra: Array<{ FeatureName: string; ValueAsString: string }> = []) => [
   { FeatureName: 'user_id', ValueAsString: id },
   { FeatureName: 'event_time', ValueAsString: ts },
@@ -72,20 +86,7 @@ describe('floe serve --workers: replicas on the port, the store in the primary',
     const config = { endpoint: served.url, region: 'us-east-1', credentials, maxAttempts: 1 };
     sm = new SageMakerClient(config);
     rt = new SageMakerFeatureStoreRuntimeClient(config);
-    await sm.send(
-      new CreateFeatureGroupCommand({
-        FeatureGroupName: 'users',
-        RecordIdentifierFeatureName: 'user_id',
-        EventTimeFeatureName: 'event_time',
-        FeatureDefinitions: [
-          { FeatureName: 'user_id', FeatureType: 'String' },
-          { FeatureName: 'event_time', FeatureType: 'String' },
-          { FeatureName: 'age', FeatureType: 'Integral' },
-        ],
-        OnlineStoreConfig: { EnableOnlineStore: true },
-        OfflineStoreConfig: { S3StorageConfig: { S3Uri: 's3://unused/' } },
-      }),
-    );
+    await sm.send(groupOfUsers('users', { offline: true }));
   }, 60_000);
 
   afterAll(async () => {
@@ -182,19 +183,7 @@ describe('floe serve --workers: replicas on the port, the store in the primary',
   });
 
   it('sees a group created and a feature added through the primary', async () => {
-    await sm.send(
-      new CreateFeatureGroupCommand({
-        FeatureGroupName: 'fresh',
-        RecordIdentifierFeatureName: 'user_id',
-        EventTimeFeatureName: 'event_time',
-        FeatureDefinitions: [
-          { FeatureName: 'user_id', FeatureType: 'String' },
-          { FeatureName: 'event_time', FeatureType: 'String' },
-          { FeatureName: 'age', FeatureType: 'Integral' },
-        ],
-        OnlineStoreConfig: { EnableOnlineStore: true },
-      }),
-    );
+    await sm.send(groupOfUsers('fresh'));
     // A group unknown to a worker is looked up again at its next read: at once.
     await rt.send(new PutRecordCommand({ FeatureGroupName: 'fresh', Record: record('f1', '2025-01-01T00:00:00Z') }));
     expect((await rt.send(new GetRecordCommand({ FeatureGroupName: 'fresh', RecordIdentifierValueAsString: 'f1' }))).Record).toHaveLength(3);
@@ -308,14 +297,7 @@ describe('floe serve --workers on shared stores: Redis online, PostgreSQL regist
       served.child.kill('SIGTERM');
       await new Promise((resolve) => served.child.on('exit', resolve));
     }
-    const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
-    const redis = new Redis('redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await dropSharedStores({ schema, redisPrefix: prefix });
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -324,19 +306,7 @@ describe('floe serve --workers on shared stores: Redis online, PostgreSQL regist
     const sm = new SageMakerClient(config);
     const clients = Array.from({ length: 4 }, () => new SageMakerFeatureStoreRuntimeClient(config));
     try {
-      await sm.send(
-        new CreateFeatureGroupCommand({
-          FeatureGroupName: 'shared',
-          RecordIdentifierFeatureName: 'user_id',
-          EventTimeFeatureName: 'event_time',
-          FeatureDefinitions: [
-            { FeatureName: 'user_id', FeatureType: 'String' },
-            { FeatureName: 'event_time', FeatureType: 'String' },
-            { FeatureName: 'age', FeatureType: 'Integral' },
-          ],
-          OnlineStoreConfig: { EnableOnlineStore: true },
-        }),
-      );
+      await sm.send(groupOfUsers('shared'));
       for (let i = 0; i < 20; i++) {
         await clients[i % 4]!.send(new PutRecordCommand({ FeatureGroupName: 'shared', Record: record(`s${i}`, '2025-01-01T00:00:00Z') }));
         const got = await clients[(i + 1) % 4]!.send(new GetRecordCommand({ FeatureGroupName: 'shared', RecordIdentifierValueAsString: `s${i}` }));
