@@ -171,6 +171,25 @@ process.on('exit', () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
+/** The bare node:http server answering a GetRecord's body, measured with the same requests (the machine's ceiling). */
+async function measureBare(requests: LoadRequest[][]): Promise<LoadResult & { cpuUs: number }> {
+  const bare = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const body = JSON.stringify({ Record: ${JSON.stringify(record(7))} }); require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); s.end(body); }); }).listen(0, '127.0.0.1', function () { console.log('bare on ' + this.address().port); });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(bare);
+  const barePort = Number((await waitForLine(bare, /bare on (\d+)/))[1]);
+  try {
+    return await load(`http://127.0.0.1:${barePort}`, requests, [bare.pid!]);
+  } finally {
+    bare.kill();
+  }
+}
+
 async function main(): Promise<void> {
   const rows: Row[] = [];
   let ceiling: number | undefined;
@@ -256,17 +275,6 @@ async function run(dataDir: string, workers: number, rows: Row[], knownCeiling: 
   signer.destroy();
   rt.destroy();
 
-  const bare = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const body = JSON.stringify({ Record: ${JSON.stringify(record(7))} }); require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); s.end(body); }); }).listen(0, '127.0.0.1', function () { console.log('bare on ' + this.address().port); });`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(bare);
-  const barePort = Number((await waitForLine(bare, /bare on (\d+)/))[1]);
-
   const scenarios: Array<[key: string, label: string, requests: LoadRequest[], connections: number]> = [
     ['get', 'GetRecord (SigV4, SageMaker path)', gets, CONNECTIONS],
     ['native', 'GetRecord (bearer token, native path)', nativeGets, CONNECTIONS],
@@ -290,11 +298,10 @@ async function run(dataDir: string, workers: number, rows: Row[], knownCeiling: 
   let ceiling = knownCeiling;
   if (ceiling === undefined) {
     // The ceiling parses the same signed GetRecord requests, and answers a GetRecord's body.
-    const bareResult = await load(`http://127.0.0.1:${barePort}`, perConnection(gets), [bare.pid!]);
+    const bareResult = await measureBare(perConnection(gets));
     ceiling = bareResult.perSecond;
     rows.push({ ...row('bare node:http, constant body', bareResult, ceiling), scenario: 'bare node:http, constant body' });
   }
-  bare.kill();
   const serverPids = [server.pid!, ...(await childPids(server.pid!))];
   for (const [key, label, requests, connections] of scenarios) {
     if (ONLY && !ONLY.includes(key)) continue;

@@ -43,8 +43,6 @@ export interface ServeOptions extends OpenOptions {
 export interface RunningServer {
   /** `http://host:port` it listens on. */
   url: string;
-  /** Process ids of the worker processes serving the port (none with one process). */
-  workerPids(): number[];
   credentials: CredentialsSetup;
   app: FastifyInstance;
   store: FeatureStore;
@@ -120,7 +118,6 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       app: running,
       store,
       logger,
-      workerPids: () => workers?.pids() ?? [],
       close: () =>
         (closing ??= (async () => {
           logger.info('draining: finishing in-flight requests');

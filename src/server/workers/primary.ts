@@ -15,8 +15,6 @@ const RESTART_DELAY_MS = 1_000;
 export interface WorkerPool {
   /** The port the workers share. */
   port: number;
-  /** Process ids of the live workers. */
-  pids(): number[];
   /** Asks every worker to drain and waits for them to exit (killing any past the timeout). */
   stop(): Promise<void>;
 }
@@ -69,7 +67,6 @@ export async function startWorkers(count: number, options: ReplicaServeOptions, 
   }
   return {
     port,
-    pids: () => [...live].map((w) => w.process.pid!),
     stop: async () => {
       stopping = true;
       await Promise.all(

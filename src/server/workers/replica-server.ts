@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { LevelWithSilent, Logger } from 'pino';
 import { StoreReplica, type OpenOptions } from '../../sdk/index.js';
 import { staticKeyFromEnv } from '../auth/access-keys.js';
@@ -21,7 +20,6 @@ export interface ReplicaServeOptions {
 }
 
 export interface RunningReplica {
-  app: FastifyInstance;
   metrics: ServerMetrics;
   logger: Logger;
   /** Stops accepting, answers what is in flight (forwarded requests included), closes the replica. Idempotent. */
@@ -47,7 +45,6 @@ export async function startReplicaServer(options: ReplicaServeOptions, env: Node
     await app.listen({ host: options.host, port: options.port });
     let closing: Promise<void> | undefined;
     return {
-      app,
       metrics,
       logger,
       close: () =>
