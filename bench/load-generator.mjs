@@ -5,7 +5,7 @@
  *
  * Input (stdin, JSON): { url, connections, seconds, warmupSeconds, requests: [[{ method, path, headers, body }]] }
  * where `requests` holds one list per connection, cycled in order (pre-signed: SigV4 allows replay
- * within its 15-minute window). Output (stdout): a line `measuring` once warm, then one JSON line: { requests, seconds, perSecond, p50Ms, p99Ms, maxMs, non2xx, errors }.
+ * within its 15-minute window). Output (stdout): a line `measuring` once warm, then one JSON line: { requests, seconds, perSecond, p50Ms, p99Ms, maxMs, non2xx, errors, clientCpuUs }.
  */
 import autocannon from 'autocannon';
 
@@ -33,7 +33,9 @@ function run(seconds, record) {
 
 if (spec.warmupSeconds > 0) await run(spec.warmupSeconds, false);
 process.stdout.write('measuring\n'); // the parent samples the server's CPU from here
+const cpuAtStart = process.cpuUsage();
 const { result, latencies } = await run(spec.seconds, true);
+const cpu = process.cpuUsage(cpuAtStart);
 const sorted = Float64Array.from(latencies).sort();
 const at = (p) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
 const total = result.requests.total;
@@ -47,5 +49,7 @@ process.stdout.write(
     maxMs: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1],
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    // The generator's own CPU per request: on a shared machine, what it takes the server cannot have.
+    clientCpuUs: (cpu.user + cpu.system) / total,
   }),
 );

@@ -1,10 +1,12 @@
 /**
  * Server benchmark: SigV4-signed GetRecord, BatchGetRecord (100 identifiers) and durable PutRecord
- * over the SageMaker path of `floe serve`, GetRecord over the native path with a bearer token, against a bare node:http server answering a constant
- * body (the ceiling of this machine), in the same run. Three processes: the server, the bare
- * server and the load generator (autocannon, bench/load-generator.mjs), so that the client does
- * not take the server's CPU. Requests are signed once by the official client and replayed
- * (SigV4 allows it within its 15-minute window); each connection cycles its own identifiers.
+ * over the SageMaker path of `floe serve`, and GetRecord over the native path with a bearer token,
+ * in the same run as two servers answering a GetRecord's body to every request: bare node:http
+ * (the ceiling of this machine) and fastify with Floe's settings (what the framework alone leaves
+ * of it). Each server and the load generator (autocannon, bench/load-generator.mjs) run in their
+ * own processes, and both sides' CPU per request is printed: the client shares the machine's cores.
+ * Requests are signed once by the official client and replayed (SigV4 allows it within its
+ * 15-minute window); each connection cycles its own identifiers.
  *
  * Run: npm run bench:serve
  *   BENCH_SECONDS   seconds per scenario (default 5)
@@ -13,6 +15,7 @@
  *   BENCH_ONLY      comma-separated scenario keys to run: get, native, batch, put (default all)
  *   BENCH_WORKERS   comma-separated `floe serve --workers` counts, each measured in turn (default 1,2)
  *   BENCH_PROFILE   a directory: the server runs with --cpu-prof and writes its profile there
+ *   BENCH_NODE_ARGS node flags for the server, space-separated (to compare GC settings, say)
  *   BENCH_LOG_LEVEL the server's log level (default info, as `floe serve`)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -56,6 +59,7 @@ interface LoadResult {
   maxMs: number;
   non2xx: number;
   errors: number;
+  clientCpuUs: number;
 }
 
 function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
@@ -171,22 +175,25 @@ process.on('exit', () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-/** The bare node:http server answering a GetRecord's body, measured with the same requests (the machine's ceiling). */
-async function measureBare(requests: LoadRequest[][]): Promise<LoadResult & { cpuUs: number }> {
-  const bare = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const body = JSON.stringify({ Record: ${JSON.stringify(record(7))} }); require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); s.end(body); }); }).listen(0, '127.0.0.1', function () { console.log('bare on ' + this.address().port); });`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(bare);
-  const barePort = Number((await waitForLine(bare, /bare on (\d+)/))[1]);
+/** The bare node:http server: the machine's ceiling. */
+const BARE_SERVER = `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }); s.end(body); }); }).listen(0, '127.0.0.1', function () { console.log('listening on ' + this.address().port); });`;
+
+/**
+ * fastify with the settings of Floe's servers that touch a GetRecord (no logger, bodies kept as
+ * bytes, the route's path parameter): what the framework leaves of the ceiling before Floe does
+ * anything (no authentication, no lookup).
+ */
+const FRAMEWORK_SERVER = `const app = require('fastify')({ logger: false, requestIdHeader: false }); app.removeAllContentTypeParsers(); app.addContentTypeParser('*', { parseAs: 'buffer' }, (_q, b, done) => done(null, b)); app.get('/FeatureGroup/:FeatureGroupName', (_q, reply) => { reply.type('application/json').send(body); }); app.listen({ port: 0, host: '127.0.0.1' }).then(() => console.log('listening on ' + app.server.address().port));`;
+
+/** A server answering a GetRecord's body to every request (BARE_SERVER or FRAMEWORK_SERVER), measured with the same requests. */
+async function measureConstant(source: string, requests: LoadRequest[][]): Promise<LoadResult & { cpuUs: number }> {
+  const server = spawn(process.execPath, ['-e', `const body = JSON.stringify({ Record: ${JSON.stringify(record(7))} }); ${source}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(server);
+  const port = Number((await waitForLine(server, /listening on (\d+)/))[1]);
   try {
-    return await load(`http://127.0.0.1:${barePort}`, requests, [bare.pid!]);
+    return await load(`http://127.0.0.1:${port}`, requests, [server.pid!]);
   } finally {
-    bare.kill();
+    server.kill();
   }
 }
 
@@ -202,7 +209,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(
-    `\n${CONNECTIONS} connections unless said, ${SECONDS} s per scenario after ${WARMUP_SECONDS} s of warm-up; server (with its workers), bare server and load generator (autocannon) each in its own process on ${availableParallelism()} cores (load average ${loadavg()[0]!.toFixed(1)} at the end)\n`,
+    `\n${CONNECTIONS} connections unless said, ${SECONDS} s per scenario after ${WARMUP_SECONDS} s of warm-up; server (with its workers), constant-body servers and load generator (autocannon) each in its own process on ${availableParallelism()} cores (load average ${loadavg()[0]!.toFixed(1)} at the end)\n`,
   );
   printTable(rows);
 }
@@ -214,7 +221,7 @@ async function run(dataDir: string, workers: number, rows: Row[], knownCeiling: 
   // No table maintenance: the seeding's small commits would start a compaction in the middle of a measurement.
   const server = spawn(
     process.execPath,
-    [...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', LOG_LEVEL, '--no-maintenance', '--workers', String(workers)],
+    [...((process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)), ...(PROFILE ? ['--cpu-prof', '--cpu-prof-dir', PROFILE] : []), '--import', 'tsx', 'src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', LOG_LEVEL, '--no-maintenance', '--workers', String(workers)],
     {
       env: { ...process.env, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -291,16 +298,19 @@ async function run(dataDir: string, workers: number, rows: Row[], knownCeiling: 
     'p99 ms': r.p99Ms,
     'max ms': r.maxMs,
     'server CPU µs/req': r.cpuUs,
+    'client CPU µs/req': r.clientCpuUs,
     'non-2xx': r.non2xx,
     errors: r.errors,
     'ratio to bare': r.perSecond / ceiling,
   });
   let ceiling = knownCeiling;
   if (ceiling === undefined) {
-    // The ceiling parses the same signed GetRecord requests, and answers a GetRecord's body.
-    const bareResult = await measureBare(perConnection(gets));
+    // Both parse the same signed GetRecord requests, and answer a GetRecord's body.
+    const bareResult = await measureConstant(BARE_SERVER, perConnection(gets));
     ceiling = bareResult.perSecond;
-    rows.push({ ...row('bare node:http, constant body', bareResult, ceiling), scenario: 'bare node:http, constant body' });
+    rows.push({ ...row('', bareResult, ceiling), scenario: 'bare node:http, constant body' });
+    const frameworkResult = await measureConstant(FRAMEWORK_SERVER, perConnection(gets));
+    rows.push({ ...row('', frameworkResult, ceiling), scenario: 'fastify, constant body (the framework alone)' });
   }
   const serverPids = [server.pid!, ...(await childPids(server.pid!))];
   for (const [key, label, requests, connections] of scenarios) {
