@@ -107,4 +107,20 @@ describe('floe serve --config', () => {
     }
     await expect(readServeConfig(await file('bad-workers.yaml', 'workers: none\n'))).rejects.toThrow(/^config\.workers: must be a number of processes or 'auto'/);
   });
+
+  it('takes the TLS certificate and key from the flags, the environment or the file (paths from its folder), and only both together', async () => {
+    expect(await optionsFor(['serve'])).not.toHaveProperty('tls');
+    expect(await optionsFor(['serve', '--tls-cert', '/etc/floe/cert.pem', '--tls-key', '/etc/floe/key.pem'])).toMatchObject({
+      tls: { certFile: '/etc/floe/cert.pem', keyFile: '/etc/floe/key.pem' },
+    });
+    expect(await optionsFor(['serve'], { FLOE_TLS_CERT: '/env/cert.pem', FLOE_TLS_KEY: '/env/key.pem' })).toMatchObject({
+      tls: { certFile: '/env/cert.pem', keyFile: '/env/key.pem' },
+    });
+    const config = await file('tls.yaml', 'tls:\n  cert: certs/cert.pem\n  key: /abs/key.pem\n');
+    expect(await optionsFor(['serve', '--config', config])).toMatchObject({ tls: { certFile: join(dir, 'certs/cert.pem'), keyFile: '/abs/key.pem' } });
+    expect(await optionsFor(['serve', '--config', config, '--tls-key', '/flag/key.pem'])).toMatchObject({ tls: { certFile: join(dir, 'certs/cert.pem'), keyFile: '/flag/key.pem' } });
+    await expect(optionsFor(['serve', '--tls-cert', '/etc/floe/cert.pem'])).rejects.toThrow(/^tls-key: --tls-cert was given without its private key/);
+    await expect(optionsFor(['serve', '--tls-key', '/etc/floe/key.pem'])).rejects.toThrow(/^tls-cert: --tls-key was given without the certificate/);
+    await expect(readServeConfig(await file('half-tls.yaml', 'tls:\n  cert: cert.pem\n'))).rejects.toThrow(/^config\.tls\.key: must be the path of a PEM private key file/);
+  });
 });

@@ -41,6 +41,11 @@ export const serveConfigSchema = strict({
   }).optional(),
   logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   allowUnsignedPayload: z.boolean({ error: 'must be true or false' }).optional(),
+  /** HTTPS: PEM files of the certificate (with its chain) and of its private key, relative to the file's folder. */
+  tls: strict({
+    cert: z.string({ error: 'must be the path of a PEM certificate file' }).min(1, 'must not be empty'),
+    key: z.string({ error: 'must be the path of a PEM private key file' }).min(1, 'must not be empty'),
+  }).optional(),
   /** Processes serving the port: a count, or 'auto' for one per core. */
   workers: z.union([positiveInt('processes'), z.literal('auto')], { error: "must be a number of processes or 'auto'" }).optional(),
 });
@@ -49,8 +54,8 @@ export type ServeConfig = z.output<typeof serveConfigSchema>;
 
 /**
  * Reads and validates a YAML or JSON config file (JSON when it ends in .json). Errors name the
- * file, the setting and the reason. A relative `dataDir` is taken from the file's folder, so the
- * server finds the same data wherever it is started from.
+ * file, the setting and the reason. A relative `dataDir` or `tls` path is taken from the file's
+ * folder, so the server finds the same files wherever it is started from.
  */
 export async function readServeConfig(path: string): Promise<ServeConfig> {
   let text: string;
@@ -74,5 +79,10 @@ export async function readServeConfig(path: string): Promise<ServeConfig> {
     if (!(error instanceof ValidationError)) throw error;
     throw new ValidationError(`${error.message} (in ${path})`, { ...(error.field ? { field: error.field } : {}), cause: error });
   }
-  return config.dataDir === undefined ? config : { ...config, dataDir: resolve(dirname(path), config.dataDir) };
+  const folder = dirname(path);
+  return {
+    ...config,
+    ...(config.dataDir === undefined ? {} : { dataDir: resolve(folder, config.dataDir) }),
+    ...(config.tls === undefined ? {} : { tls: { cert: resolve(folder, config.tls.cert), key: resolve(folder, config.tls.key) } }),
+  };
 }

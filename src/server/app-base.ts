@@ -5,6 +5,7 @@ import { toAwsError } from './errors/aws-error.js';
 import { UnknownOperationError } from './errors/unknown-operation-error.js';
 import './fastify-types.js';
 import { ServerMetrics } from './metrics/metrics.js';
+import type { TlsCredentials } from './tls.js';
 
 /** Largest request body: 25 BatchWriteRecord entries of 350 KB each, with room for their JSON. */
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface AppBaseOptions {
   /** A pino logger (see createLogger); default: no logging. */
   logger?: FastifyBaseLogger;
   bodyLimit?: number;
+  /** Serve HTTPS with this certificate and key (see loadTls); default plain HTTP. */
+  tls?: TlsCredentials;
 }
 
 export interface AppBase {
@@ -36,6 +39,7 @@ export interface AppBase {
 export function createAppBase(options: AppBaseOptions): AppBase {
   const metrics = options.metrics ?? new ServerMetrics();
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,

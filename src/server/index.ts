@@ -2,6 +2,7 @@
 export { buildApp, DEFAULT_BODY_LIMIT, type AppOptions } from './app.js';
 export { startServer, closeOnSignals, type ServeOptions, type RunningServer } from './serve.js';
 export { createLogger } from './logger.js';
+export { loadTls, type TlsFiles, type TlsCredentials } from './tls.js';
 export { ServerMetrics } from './metrics/metrics.js';
 export { SigV4Authenticator, type Authenticator, type SigV4AuthenticatorOptions } from './auth/authenticator.js';
 export { authorize, mayUseGroup, type Permission } from './auth/authorize.js';

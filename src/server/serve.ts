@@ -11,6 +11,7 @@ import { SigV4Authenticator } from './auth/authenticator.js';
 import { BearerTokens } from './auth/bearer-tokens.js';
 import { buildApp } from './app.js';
 import { createLogger } from './logger.js';
+import { loadTls, type TlsFiles } from './tls.js';
 import { ServerMetrics } from './metrics/metrics.js';
 import { startWorkers, type WorkerPool } from './workers/primary.js';
 import type { ReplicaServeOptions } from './workers/replica-server.js';
@@ -38,10 +39,12 @@ export interface ServeOptions extends OpenOptions {
    * everything else here (see workers/).
    */
   workers?: number;
+  /** Serve HTTPS with this certificate and key (default plain HTTP, for a private network or behind a proxy that terminates TLS). */
+  tls?: TlsFiles;
 }
 
 export interface RunningServer {
-  /** `http://host:port` it listens on. */
+  /** `http://host:port` (`https://` with TLS) it listens on. */
   url: string;
   credentials: CredentialsSetup;
   app: FastifyInstance;
@@ -53,6 +56,8 @@ export interface RunningServer {
 
 /** `floe serve`: opens the store, sets up credentials, and listens. */
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+  // Checked before the store opens: a wrong certificate or key changes nothing.
+  const tls = options.tls ? await loadTls(options.tls) : undefined;
   const logger = createLogger({ level: options.logLevel ?? 'info', ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const metrics = new ServerMetrics({ processMetrics: true });
   const store = await FeatureStore.open({
@@ -78,9 +83,10 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       allowUnsignedPayload: options.allowUnsignedPayload ?? false,
     });
     const tokens = new BearerTokens({ keys: store.accessKeys, ...(credentials.staticKey ? { staticKey: credentials.staticKey } : {}) });
-    app = await buildApp({ store, authenticator, tokens, logger, metrics });
     const host = options.host ?? '127.0.0.1';
     const workerCount = options.workers ?? 1;
+    // With workers, they hold the public port (and TLS); this process serves only its private socket.
+    app = await buildApp({ store, authenticator, tokens, logger, metrics, ...(tls && workerCount === 1 ? { tls } : {}) });
     let port: number;
     if (workerCount > 1) {
       socketDir = await mkdtemp(join(tmpdir(), 'floe-primary-')); // 0700: only this user reaches the socket
@@ -94,7 +100,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       await app.listen({ port: options.port ?? 8080, host });
       port = (app.server.address() as AddressInfo).port;
     }
-    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const url = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     if (options.maintenance !== false) {
       const maintenance = options.maintenance ?? {};
       await store.startMaintenanceScheduler({
@@ -152,6 +158,7 @@ function replicaOptions(options: ServeOptions, dataDir: string, host: string, pr
     logLevel: options.logLevel ?? 'info',
     allowUnsignedPayload: options.allowUnsignedPayload ?? false,
     primarySocket,
+    ...(options.tls ? { tls: options.tls } : {}),
   };
 }
 

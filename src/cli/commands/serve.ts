@@ -15,6 +15,8 @@ interface ServeFlags {
   logLevel?: string;
   config?: string;
   workers?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function serveCommand(globals: () => GlobalOptions): Command {
@@ -35,6 +37,8 @@ export function serveCommand(globals: () => GlobalOptions): Command {
         'FLOE_WORKERS',
       ),
     )
+    .addOption(new Option('--tls-cert <file>', 'serve HTTPS: PEM certificate (with its chain); give --tls-key too').env('FLOE_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', "PEM private key of --tls-cert's certificate").env('FLOE_TLS_KEY'))
     .action(async (flags: ServeFlags, command: Command) => {
       refuseEndpoint(globals(), 'serve');
       const file = flags.config ? await readServeConfig(flags.config) : {};
@@ -50,6 +54,7 @@ export function serveCommand(globals: () => GlobalOptions): Command {
     'floe serve',
     'floe --data-dir /srv/floe serve --host 0.0.0.0 --port 8080 --log-level warn',
     'floe serve --workers auto',
+    'floe serve --host 0.0.0.0 --tls-cert /etc/floe/cert.pem --tls-key /etc/floe/key.pem',
   );
 }
 
@@ -88,7 +93,18 @@ export function serveOptions(file: ServeConfig, flags: ServeFlags, global: Globa
     logLevel: logLevel as LevelWithSilent,
     maintenance: maintenanceOn ? (schedule ? { defaultSchedule: schedule } : {}) : false,
     workers: workerCount(flags.workers ?? file.workers ?? 1),
+    ...tlsFiles(flags, file),
   };
+}
+
+/** The certificate and key, from flags (or their environment variables) over the config file; both or neither. */
+function tlsFiles(flags: ServeFlags, file: ServeConfig): Pick<ServeOptions, 'tls'> {
+  const certFile = flags.tlsCert ?? file.tls?.cert;
+  const keyFile = flags.tlsKey ?? file.tls?.key;
+  if (certFile === undefined && keyFile === undefined) return {};
+  if (certFile === undefined) throw new ValidationError('tls-cert: --tls-key was given without the certificate it belongs to', { field: 'tls-cert' });
+  if (keyFile === undefined) throw new ValidationError('tls-key: --tls-cert was given without its private key', { field: 'tls-key' });
+  return { tls: { certFile, keyFile } };
 }
 
 function workerCount(value: string | number): number {

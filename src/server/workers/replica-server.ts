@@ -5,6 +5,7 @@ import { SigV4Authenticator } from '../auth/authenticator.js';
 import { BearerTokens } from '../auth/bearer-tokens.js';
 import { createLogger } from '../logger.js';
 import { ServerMetrics } from '../metrics/metrics.js';
+import { loadTls, type TlsFiles } from '../tls.js';
 import { buildReplicaApp } from './replica-app.js';
 import { ownerWritesOverIpc } from './write-relay.js';
 
@@ -17,6 +18,8 @@ export interface ReplicaServeOptions {
   allowUnsignedPayload: boolean;
   /** The Unix socket the primary serves the whole API on. */
   primarySocket: string;
+  /** The public port's certificate and key, read here from their files. */
+  tls?: TlsFiles;
 }
 
 export interface RunningReplica {
@@ -28,6 +31,7 @@ export interface RunningReplica {
 
 /** One worker of `floe serve --workers`: a replica of the primary's store, listening on the shared port. */
 export async function startReplicaServer(options: ReplicaServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<RunningReplica> {
+  const tls = options.tls ? await loadTls(options.tls) : undefined;
   const logger = createLogger({ level: options.logLevel });
   const metrics = new ServerMetrics({ processMetrics: true });
   const replica = await StoreReplica.open(options.store, ownerWritesOverIpc());
@@ -41,6 +45,7 @@ export async function startReplicaServer(options: ReplicaServeOptions, env: Node
       metrics,
       logger,
       primarySocket: options.primarySocket,
+      ...(tls ? { tls } : {}),
     });
     await app.listen({ host: options.host, port: options.port });
     let closing: Promise<void> | undefined;
