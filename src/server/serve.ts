@@ -112,6 +112,9 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
         },
       });
     }
+    if (!tls && !isLoopback(host)) {
+      logger.warn({ host }, 'serving plain HTTP beyond this machine: request bodies and bearer tokens can be read on the way; give --tls-cert and --tls-key, or terminate TLS in front');
+    }
     logger.info(
       { url, dataDir: store.dataDir, credentials: credentials.description, maintenance: options.maintenance !== false, workers: workerCount },
       'floe server listening',
@@ -142,6 +145,11 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     await store.close();
     throw error;
   }
+}
+
+/** Whether `host` is reachable from this machine only (a loopback address or name). */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** What a worker needs to open a replica of this store and serve the port (plain data). */

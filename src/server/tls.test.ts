@@ -161,6 +161,26 @@ describe('floe serve over HTTPS, in one process', () => {
     untrusting.destroy();
   });
 
+  it('warns when it serves plain HTTP beyond this machine, and not on loopback or with TLS', async () => {
+    const warnings = async (host: string, tls?: TlsFiles) => {
+      const lines: string[] = [];
+      const started = await startServer({
+        dataDir: join(dir, `warn-${host}-${tls ? 'tls' : 'plain'}`),
+        host,
+        port: 0,
+        maintenance: false,
+        logLevel: 'warn',
+        logDestination: { write: (line: string) => void lines.push(line) },
+        ...(tls ? { tls } : {}),
+      });
+      await started.close();
+      return lines.filter((l) => l.includes('plain HTTP'));
+    };
+    expect(await warnings('0.0.0.0')).toHaveLength(1);
+    expect(await warnings('127.0.0.1')).toHaveLength(0);
+    expect(await warnings('0.0.0.0', fixture)).toHaveLength(0);
+  });
+
   it('does not start with a wrong key, and creates nothing', async () => {
     const dataDir = join(dir, 'never-created');
     await expect(startServer({ dataDir, port: 0, logLevel: 'silent', maintenance: false, tls: { ...fixture, keyFile: fixture.certFile } })).rejects.toMatchObject({
