@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream, LevelWithSilent, Logger } from 'pino';
 import type { SchedulerOptions } from '../maintenance/index.js';
@@ -15,7 +16,8 @@ import { loadTls, type TlsFiles } from './tls.js';
 import { ServerMetrics } from './metrics/metrics.js';
 import { startWorkers, type WorkerPool } from './workers/primary.js';
 import type { ReplicaServeOptions } from './workers/replica-server.js';
-import { gatherWorkerMetrics } from './workers/worker-messages.js';
+import { ValidationError } from '../domain/index.js';
+import { gatherWorkerMetrics, reloadWorkersTls } from './workers/worker-messages.js';
 import { relayWorkerWrites } from './workers/write-relay.js';
 
 export interface ServeOptions extends OpenOptions {
@@ -50,6 +52,12 @@ export interface RunningServer {
   app: FastifyInstance;
   store: FeatureStore;
   logger: Logger;
+  /**
+   * Re-reads the certificate and key (a renewed certificate) and serves them from the next
+   * handshake on, in every worker too; connections already open keep theirs. Files that do not
+   * check out are refused (ValidationError) and the running certificate stays.
+   */
+  reloadTls(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish, flushes and closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -127,6 +135,12 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       app: running,
       store,
       logger,
+      reloadTls: async () => {
+        if (!options.tls) throw new ValidationError('tls: the server serves plain HTTP; there is no certificate to reload', { field: 'tls' });
+        const renewed = await loadTls(options.tls); // checked here first, workers included
+        if (workers) await reloadWorkersTls();
+        else (running.server as unknown as TlsServer).setSecureContext(renewed);
+      },
       close: () =>
         (closing ??= (async () => {
           logger.info('draining: finishing in-flight requests');
@@ -172,7 +186,8 @@ function replicaOptions(options: ServeOptions, dataDir: string, host: string, pr
 
 /**
  * SIGTERM / SIGINT: drain and exit 0 once the store is flushed. A second signal while draining
- * exits at once (1), for an operator who cannot wait.
+ * exits at once (1), for an operator who cannot wait. With TLS, SIGHUP reloads the certificate
+ * (without TLS it keeps its default: a hang-up ends the process).
  */
 export function closeOnSignals(server: RunningServer): void {
   let stopping = false;
@@ -194,4 +209,12 @@ export function closeOnSignals(server: RunningServer): void {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  if (server.url.startsWith('https:')) {
+    process.on('SIGHUP', () => {
+      server.reloadTls().then(
+        () => server.logger.info('certificate reloaded'),
+        (error: unknown) => server.logger.error({ err: error }, 'certificate reload failed; the previous certificate stays in use'),
+      );
+    });
+  }
 }

@@ -1,9 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, get as httpsGet } from 'node:https';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:tls';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -19,12 +20,17 @@ const fixture: TlsFiles = {
   certFile: fileURLToPath(new URL('./testing/tls/localhost-cert.pem', import.meta.url)),
   keyFile: fileURLToPath(new URL('./testing/tls/localhost-key.pem', import.meta.url)),
 };
+/** Another certificate for the same names: the renewal a reload picks up. */
+const renewed: TlsFiles = {
+  certFile: fileURLToPath(new URL('./testing/tls/renewed-cert.pem', import.meta.url)),
+  keyFile: fileURLToPath(new URL('./testing/tls/renewed-key.pem', import.meta.url)),
+};
 const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const credentials = { accessKeyId: 'FLOETLSKEY0000000001', secretAccessKey: 'tls-secret-for-tests-only' };
 
 /** The official clients, trusting the test certificate (as a private CA would be trusted). */
-async function clients(endpoint: string) {
-  const config = { endpoint, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: { httpsAgent: new Agent({ ca: await readFile(fixture.certFile) }) } };
+async function clients(endpoint: string, caFile = fixture.certFile) {
+  const config = { endpoint, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: { httpsAgent: new Agent({ ca: await readFile(caFile) }) } };
   return { control: new SageMakerClient(config), runtime: new SageMakerFeatureStoreRuntimeClient(config) };
 }
 
@@ -46,6 +52,28 @@ const user = (id: string, age: number) => [
   { FeatureName: 'event_time', ValueAsString: '2025-01-01T00:00:00Z' },
   { FeatureName: 'age', ValueAsString: String(age) },
 ];
+
+/** The fingerprint of a PEM certificate file. */
+const fingerprint = async (certFile: string) => new X509Certificate(await readFile(certFile)).fingerprint256;
+
+/** The fingerprint of the certificate a new connection to `url` is shown (trusting both test certificates). */
+async function servedFingerprint(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const ca = [await readFile(fixture.certFile), await readFile(renewed.certFile)];
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port), ca, servername: 'localhost' }, () => {
+      resolve(socket.getPeerCertificate().fingerprint256);
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** Copies a certificate and key to `files` (as a renewal would overwrite them). */
+async function install(from: TlsFiles, files: TlsFiles): Promise<void> {
+  await copyFile(from.certFile, files.certFile);
+  await copyFile(from.keyFile, files.keyFile);
+}
 
 /** What a plain-HTTP request to `url` gets: a status, or the error that ended it. */
 function plainHttp(url: string): Promise<string> {
@@ -181,6 +209,24 @@ describe('floe serve over HTTPS, in one process', () => {
     expect(await warnings('0.0.0.0', fixture)).toHaveLength(0);
   });
 
+  it('reloads a renewed certificate for new connections, and keeps the running one when the new files are bad', async () => {
+    const files: TlsFiles = { certFile: join(dir, 'reload-cert.pem'), keyFile: join(dir, 'reload-key.pem') };
+    await install(fixture, files);
+    const reloading = await startServer({ dataDir: join(dir, 'reload'), port: 0, logLevel: 'silent', maintenance: false, tls: files });
+    try {
+      expect(await servedFingerprint(reloading.url)).toBe(await fingerprint(fixture.certFile));
+      await install(renewed, files);
+      await reloading.reloadTls();
+      expect(await servedFingerprint(reloading.url)).toBe(await fingerprint(renewed.certFile));
+      await copyFile(fixture.keyFile, files.keyFile); // half a renewal: the key no longer matches
+      await expect(reloading.reloadTls()).rejects.toMatchObject({ field: 'tls-key' });
+      expect(await servedFingerprint(reloading.url)).toBe(await fingerprint(renewed.certFile));
+    } finally {
+      await reloading.close();
+    }
+    await expect(server.reloadTls()).resolves.toBeUndefined(); // the fixture itself, unchanged
+  });
+
   it('does not start with a wrong key, and creates nothing', async () => {
     const dataDir = join(dir, 'never-created');
     await expect(startServer({ dataDir, port: 0, logLevel: 'silent', maintenance: false, tls: { ...fixture, keyFile: fixture.certFile } })).rejects.toMatchObject({
@@ -209,10 +255,13 @@ function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
 
 describe('floe serve --tls-cert --tls-key --workers 2, as a process', () => {
   let dir: string;
+  let files: TlsFiles;
   let served: { child: ChildProcess; url: string };
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'floe-tls-workers-'));
-    served = await serve(['--data-dir', join(dir, 'data'), '--workers', '2', '--tls-cert', fixture.certFile, '--tls-key', fixture.keyFile]);
+    files = { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') };
+    await install(fixture, files);
+    served = await serve(['--data-dir', join(dir, 'data'), '--workers', '2', '--tls-cert', files.certFile, '--tls-key', files.keyFile]);
   }, 60_000);
   afterAll(async () => {
     if (served) {
@@ -242,5 +291,25 @@ describe('floe serve --tls-cert --tls-key --workers 2, as a process', () => {
       env: { ...process.env, NODE_EXTRA_CA_CERTS: fixture.certFile, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
     });
     expect(JSON.parse(stdout)).toMatchObject({ record: { user_id: 'w1', age: 7 } });
+  });
+
+  it('reloads the renewed certificate in every worker on SIGHUP, and keeps serving', async () => {
+    await install(renewed, files);
+    served.child.kill('SIGHUP');
+    const expected = await fingerprint(renewed.certFile);
+    // Connections are dealt to both workers: every one of several must show the renewal.
+    const deadline = Date.now() + 10_000;
+    let seen: string[] = [];
+    while (Date.now() < deadline) {
+      seen = await Promise.all(Array.from({ length: 6 }, () => servedFingerprint(served.url)));
+      if (seen.every((f) => f === expected)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen.every((f) => f === expected)).toBe(true);
+    expect(served.child.exitCode).toBeNull();
+    const { runtime } = await clients(served.url, renewed.certFile);
+    const got = await runtime.send(new GetRecordCommand({ FeatureGroupName: 'tls-workers', RecordIdentifierValueAsString: 'w1' }));
+    expect(got.Record).toContainEqual({ FeatureName: 'age', ValueAsString: '7' });
+    runtime.destroy();
   });
 });

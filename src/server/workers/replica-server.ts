@@ -5,6 +5,8 @@ import { SigV4Authenticator } from '../auth/authenticator.js';
 import { BearerTokens } from '../auth/bearer-tokens.js';
 import { createLogger } from '../logger.js';
 import { ServerMetrics } from '../metrics/metrics.js';
+import type { Server as TlsServer } from 'node:tls';
+import { ValidationError } from '../../domain/index.js';
 import { loadTls, type TlsFiles } from '../tls.js';
 import { buildReplicaApp } from './replica-app.js';
 import { ownerWritesOverIpc } from './write-relay.js';
@@ -25,6 +27,8 @@ export interface ReplicaServeOptions {
 export interface RunningReplica {
   metrics: ServerMetrics;
   logger: Logger;
+  /** Re-reads the certificate and key and serves them from the next handshake on (bad files: the old ones stay). */
+  reloadTls(): Promise<void>;
   /** Stops accepting, answers what is in flight (forwarded requests included), closes the replica. Idempotent. */
   close(): Promise<void>;
 }
@@ -52,6 +56,10 @@ export async function startReplicaServer(options: ReplicaServeOptions, env: Node
     return {
       metrics,
       logger,
+      reloadTls: async () => {
+        if (!options.tls) throw new ValidationError('tls: this worker serves plain HTTP; there is no certificate to reload', { field: 'tls' });
+        (app.server as unknown as TlsServer).setSecureContext(await loadTls(options.tls));
+      },
       close: () =>
         (closing ??= (async () => {
           await app.close();

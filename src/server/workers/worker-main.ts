@@ -36,7 +36,13 @@ process.on('SIGINT', () => drainAndExit('SIGINT'));
 
 // Loaded after the handlers above: the server's modules take a second or more to load.
 const { startReplicaServer } = await import('./replica-server.js');
-const { answerMetricsRequests } = await import('./worker-messages.js');
+const { answerMetricsRequests, answerTlsReloads } = await import('./worker-messages.js');
 const options = JSON.parse(process.env.FLOE_REPLICA_OPTIONS ?? '{}') as ReplicaServeOptions;
 state.replica = await startReplicaServer(options);
 answerMetricsRequests(state.replica.metrics);
+if (options.tls) {
+  const replica = state.replica;
+  answerTlsReloads(() => replica.reloadTls());
+  // The primary reloads the certificate on SIGHUP and asks the workers; one sent to the whole group must not end them.
+  process.on('SIGHUP', () => undefined);
+}
