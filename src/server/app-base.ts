@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Authenticator } from './auth/authenticator.js';
+import { auditRequest } from './audit.js';
 import type { Principal } from './auth/principal.js';
 import { toAwsError } from './errors/aws-error.js';
 import { UnknownOperationError } from './errors/unknown-operation-error.js';
@@ -34,7 +35,7 @@ export interface AppBase {
 /**
  * What every Floe server shares, before its routes: the fastify instance and its settings, the
  * request id, SigV4 authentication of the routes that take it (native routes authenticate in
- * their plugin), the request metrics and log line, and the AWS-shaped errors.
+ * their plugin), the request metrics, log line and audit line, and the AWS-shaped errors.
  */
 export function createAppBase(options: AppBaseOptions): AppBase {
   const metrics = options.metrics ?? new ServerMetrics();
@@ -59,6 +60,7 @@ export function createAppBase(options: AppBaseOptions): AppBase {
 
   app.decorateRequest('principal', null);
   app.decorateRequest('operation', '');
+  app.decorateRequest('featureGroups', null);
 
   // Hooks on the hot path take callbacks rather than returning promises: one microtask hop fewer each.
   app.addHook('onRequest', (request, reply, done) => {
@@ -95,6 +97,7 @@ export function createAppBase(options: AppBaseOptions): AppBase {
   app.addHook('onResponse', (request, reply, done) => {
     const ms = reply.elapsedTime;
     metrics.observeRequest(request.operation, reply.statusCode, ms / 1000);
+    auditRequest(request, reply);
     if (VERBOSE_LEVELS.has(request.log.level)) {
       const url = request.url;
       const q = url.indexOf('?');

@@ -16,5 +16,7 @@ declare module 'fastify' {
     principal: Principal | null;
     /** The operation being served (routes with a fixed one take it from their config). */
     operation: string;
+    /** The feature groups the call names, once its route has read them (for the audit log). */
+    featureGroups: string[] | null;
   }
 }

@@ -54,10 +54,9 @@ export function defineRoute<R extends NativeRoute>(app: FastifyInstance, route: 
     handler: async (request, reply) => {
       const principal = request.principal!;
       const params = route.params ? parseOrThrow(route.params, request.params) : undefined;
-      if (route.permission !== 'authenticated') {
-        const group = (params as { featureGroupName?: string } | undefined)?.featureGroupName;
-        authorize(principal, route.operation, route.permission, group === undefined ? [] : [group]);
-      }
+      const group = (params as { featureGroupName?: string } | undefined)?.featureGroupName;
+      request.featureGroups = group === undefined ? [] : [group];
+      if (route.permission !== 'authenticated') authorize(principal, route.operation, route.permission, request.featureGroups);
       const query = route.query ? parseOrThrow(route.query, request.query) : undefined;
       const body = route.body ? parseOrThrow(route.body, jsonBody(request.body)) : undefined;
       const result = await handler({ params, query, body, principal, request, reply } as RouteInput<R>);

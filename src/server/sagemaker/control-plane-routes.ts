@@ -206,7 +206,8 @@ export async function sagemakerControlPlaneRoutes(app: FastifyInstance, { store 
       }
       const operation = CONTROL_OPERATIONS[name]!;
       const input = parseJsonBody(request.body);
-      authorize(request.principal!, name, operation.permission, operation.groups(input));
+      request.featureGroups = operation.groups(input);
+      authorize(request.principal!, name, operation.permission, request.featureGroups);
       const output = await operation.run(store, input, request.principal!);
       return reply.type('application/x-amz-json-1.1').send(JSON.stringify(output));
     },
