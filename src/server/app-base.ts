@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Authenticator } from './auth/authenticator.js';
 import { auditRequest } from './audit.js';
@@ -44,6 +45,9 @@ export function createAppBase(options: AppBaseOptions): AppBase {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     requestIdHeader: false,
+    // A UUID, as AWS's request IDs: fastify's counter starts again at every start and in every
+    // worker, so one ID in a log or a client's error report could name several requests.
+    genReqId: () => randomUUID(),
     // fastify's two info lines per request cost more than serving a GetRecord: one line at debug instead (onResponse).
     logController: new LogController({ disableRequestLogging: true }),
     // A child logger per request (to bind its id) costs more than the lookup a GetRecord serves; only

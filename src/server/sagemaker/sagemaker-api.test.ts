@@ -39,7 +39,7 @@ function record(values: Record<string, string | string[]>): FeatureValue[] {
   return Object.entries(values).map(([FeatureName, v]) => (Array.isArray(v) ? { FeatureName, ValueAsStringList: v } : { FeatureName, ValueAsString: v }));
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
+async function rejection(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; requestId?: string } }> {
   try {
     await promise;
   } catch (error) {
@@ -207,6 +207,12 @@ describe('SageMaker-compatible API, driven by the official AWS SDK clients', () 
     expect(bad).toBeInstanceOf(ValidationError);
     expect(bad.message).toMatch(/score: expected a Fractional/);
     expect(bad.$metadata?.httpStatusCode).toBe(400);
+    // Request IDs as AWS's: UUIDs, one per request, in errors as in answers.
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const answered = await rt.send(new GetRecordCommand({ FeatureGroupName: GROUP, RecordIdentifierValueAsString: 'u1' }));
+    expect(bad.$metadata?.requestId).toMatch(uuid);
+    expect(answered.$metadata.requestId).toMatch(uuid);
+    expect(answered.$metadata.requestId).not.toBe(bad.$metadata?.requestId);
     const badTime = await rejection(rt.send(new PutRecordCommand({ FeatureGroupName: GROUP, Record: record({ user_id: 'u1', event_time: 'soon' }) })));
     expect(badTime.message).toMatch(/event_time: 'soon' is not an ISO-8601/);
 
