@@ -10,9 +10,13 @@ import { startTestServer, type TestServer } from './server/testing/test-server.j
 const run = promisify(execFile);
 const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
 
-/** Runs an example as a user would (npx tsx examples/...), with the given environment. */
+/** The Python that runs the boto3 example: FLOE_PYTHON, else python3 on the PATH. */
+const python = process.env.FLOE_PYTHON ?? 'python3';
+
+/** Runs an example as a user would (npx tsx examples/..., python3 examples/...), with the given environment. */
 async function runExample(name: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', example(name)], { env: { ...process.env, ...env } });
+  const [command, args] = name.endsWith('.py') ? [python, [example(name)]] : [process.execPath, ['--import', 'tsx', example(name)]];
+  const { stdout } = await run(command, args, { env: { ...process.env, ...env } });
   return stdout.trim().split('\n');
 }
 
@@ -67,5 +71,22 @@ describe('examples', { timeout: 120_000 }, () => {
     expect(offline.rows[0]).toEqual({ n: 10, deleted: 1 });
     // Run twice: the example cleans up after itself and starts over.
     expect((await runExample('seed-walkthrough-aws-sdk.ts', env))[0]).toBe('put 9 records');
+  });
+
+  it('the seed walkthrough with boto3 (Python) against a listening Floe server', async () => {
+    await run(python, ['-c', 'import boto3']).catch((error: Error) => {
+      throw new Error(`this test needs Python 3 with boto3 (pip install boto3, or FLOE_PYTHON=<a python that has it>): ${error.message}`);
+    });
+    const env = { FLOE_ENDPOINT: server.server.url, AWS_ACCESS_KEY_ID: server.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: server.admin.secretAccessKey, AWS_REGION: 'us-east-1' };
+    // The same answers as the JavaScript SDK's, and the typed exception of the Python client.
+    expect(await runExample('seed_walkthrough_boto3.py', env)).toEqual([
+      'put 9 records',
+      'get u1 {"user_id":"u1","event_time":"2025-01-03T00:00:00Z","age":"31","score":"0.75","clicks":"-9223372036854775808","tags":["a","b"]}',
+      'batch u1 {"event_time":"2025-01-03T00:00:00Z","age":"31"}',
+      'batch u2 {"event_time":"2025-02-02T00:00:00Z","age":"41"}',
+      'batch u3 {"event_time":"2025-03-01T12:00:00+02:00","age":"51"}',
+      'get u2 after delete no record',
+      'refused age',
+    ]);
   });
 });
