@@ -1,12 +1,12 @@
+import type { Server as TlsServer } from 'node:tls';
 import type { LevelWithSilent, Logger } from 'pino';
+import { ValidationError } from '../../domain/index.js';
 import { StoreReplica, type OpenOptions } from '../../sdk/index.js';
 import { staticKeyFromEnv } from '../auth/access-keys.js';
 import { SigV4Authenticator } from '../auth/authenticator.js';
 import { BearerTokens } from '../auth/bearer-tokens.js';
 import { createLogger } from '../logger.js';
 import { ServerMetrics } from '../metrics/metrics.js';
-import type { Server as TlsServer } from 'node:tls';
-import { ValidationError } from '../../domain/index.js';
 import { loadTls, type TlsFiles } from '../tls.js';
 import { buildReplicaApp } from './replica-app.js';
 import { ownerWritesOverIpc } from './write-relay.js';

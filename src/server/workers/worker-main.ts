@@ -34,15 +34,15 @@ process.on('disconnect', () => drainAndExit('primary gone'));
 process.on('SIGTERM', () => drainAndExit('SIGTERM'));
 process.on('SIGINT', () => drainAndExit('SIGINT'));
 
+const options = JSON.parse(process.env.FLOE_REPLICA_OPTIONS ?? '{}') as ReplicaServeOptions;
+// With TLS the primary takes SIGHUP as "reload the certificate" and asks the workers itself: one
+// sent to the whole process group must not end them.
+if (options.tls) process.on('SIGHUP', () => undefined);
+
 // Loaded after the handlers above: the server's modules take a second or more to load.
 const { startReplicaServer } = await import('./replica-server.js');
 const { answerMetricsRequests, answerTlsReloads } = await import('./worker-messages.js');
-const options = JSON.parse(process.env.FLOE_REPLICA_OPTIONS ?? '{}') as ReplicaServeOptions;
 state.replica = await startReplicaServer(options);
 answerMetricsRequests(state.replica.metrics);
-if (options.tls) {
-  const replica = state.replica;
-  answerTlsReloads(() => replica.reloadTls());
-  // The primary reloads the certificate on SIGHUP and asks the workers; one sent to the whole group must not end them.
-  process.on('SIGHUP', () => undefined);
-}
+const replica = state.replica;
+if (options.tls) answerTlsReloads(() => replica.reloadTls());
