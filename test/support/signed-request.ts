@@ -1,6 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { ALGORITHM, canonicalRequest, headerMap, signingKey } from '../../src/server/auth/sigv4.js';
+import { hmacSha256 } from '../../src/server/auth/hmac-sha256.js';
+import { ALGORITHM, canonicalRequest, readSignedHeaders, signingKey } from '../../src/server/auth/sigv4.js';
 
 export interface RawResponse {
   status: number;
@@ -64,10 +65,10 @@ export function signRaw(baseUrl: string, req: RawRequest, signing: SigningOption
     .sort();
   const service = signing.service ?? 'sagemaker';
   const region = signing.region ?? 'us-east-1';
-  const canonical = canonicalRequest({ method: req.method, url: req.path, rawHeaders: raw, body }, headerMap(raw), signed, payloadHash);
+  const canonical = canonicalRequest({ method: req.method, url: req.path, rawHeaders: raw, body }, readSignedHeaders(raw, signed).values, signed, payloadHash);
   const scope = `${amzDate.slice(0, 8)}/${region}/${service}/aws4_request`;
   const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-  const signature = createHmac('sha256', signingKey(signing.secretAccessKey, amzDate.slice(0, 8), region, service)).update(stringToSign).digest('hex');
+  const signature = hmacSha256(signingKey(signing.secretAccessKey, amzDate.slice(0, 8), region, service), stringToSign).toString('hex');
   return {
     ...req,
     headers: { ...headers, authorization: `${ALGORITHM} Credential=${signing.accessKeyId}/${scope}, SignedHeaders=${signed.join(';')}, Signature=${signature}` },
