@@ -95,8 +95,8 @@ export interface SignedHeaderValues {
 
 /**
  * One pass over Node's rawHeaders (names in any case, repeats kept): the signed headers' canonical
- * values and the first X-Amz-Date and X-Amz-Content-Sha256. Only what the check needs is kept:
- * a map of every header cost more than the rest of the check (measured in the server).
+ * values and the first X-Amz-Date and X-Amz-Content-Sha256, and nothing else. A name listed twice
+ * in SignedHeaders is filled once, so the request is refused as missing a signed header.
  */
 export function readSignedHeaders(rawHeaders: string[], signedHeaders: string[]): SignedHeaderValues {
   const values = new Array<string | undefined>(signedHeaders.length);
