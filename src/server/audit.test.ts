@@ -25,6 +25,7 @@ const group = (name: string) =>
       { FeatureName: 'ts', FeatureType: 'Fractional' },
     ],
     OnlineStoreConfig: { EnableOnlineStore: true },
+    OfflineStoreConfig: { S3StorageConfig: { S3Uri: 's3://unused/' } },
   });
 
 describe('the audit log', () => {
@@ -49,6 +50,13 @@ describe('the audit log', () => {
     const reader = await t.key('reader');
     await expect(t.sagemaker(reader).send(new DeleteFeatureGroupCommand({ FeatureGroupName: 'audited' }))).rejects.toThrow();
     const token = deriveBearerToken(t.admin.accessKeyId, t.admin.secretAccessKey, Math.floor(Date.now() / 1000) + 600);
+    // An engine setting a table property through the Iceberg REST catalog.
+    const committed = await fetch(`${t.server.url}/iceberg/v1/namespaces/default/tables/audited`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ requirements: [], updates: [{ action: 'set-properties', updates: { 'owner.team': 'ranking' } }] }),
+    });
+    expect(committed.status).toBe(200);
     const deleted = await fetch(`${t.server.url}/v1/feature-groups/audited`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
     expect(deleted.ok).toBe(true);
     const unsigned = await fetch(t.server.url, { method: 'POST', headers: { 'x-amz-target': 'SageMaker.CreateFeatureGroup', 'content-type': 'application/x-amz-json-1.1' }, body: '{}' });
@@ -57,6 +65,7 @@ describe('the audit log', () => {
     expect(audits()).toEqual([
       { operation: 'CreateFeatureGroup', accessKeyId: t.admin.accessKeyId, role: 'admin', featureGroups: ['audited'], status: 200, outcome: 'done' },
       { operation: 'DeleteFeatureGroup', accessKeyId: reader.accessKeyId, role: 'reader', featureGroups: ['audited'], status: 403, outcome: 'refused' },
+      { operation: 'Iceberg.CommitTable', accessKeyId: t.admin.accessKeyId, role: 'admin', featureGroups: ['audited'], status: 200, outcome: 'done' },
       { operation: 'DeleteFeatureGroup', accessKeyId: t.admin.accessKeyId, role: 'admin', featureGroups: ['audited'], status: expect.any(Number), outcome: 'done' },
       { operation: 'CreateFeatureGroup', accessKeyId: null, role: null, featureGroups: [], status: 403, outcome: 'refused' },
     ]);

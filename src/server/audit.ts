@@ -19,6 +19,7 @@ export const AUDITED_OPERATIONS: ReadonlySet<string> = new Set([
   'SetTableProperties',
   'RunJob',
   'CreateToken',
+  'Iceberg.CommitTable',
 ]);
 
 /** Writes the audit line of a request whose operation is audited. */

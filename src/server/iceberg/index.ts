@@ -133,6 +133,7 @@ export async function icebergCatalogApi(app: FastifyInstance, options: IcebergCa
         route('POST', '/namespaces/:namespace/tables/:table', 'CommitTable', async (request, reply) => {
           checkNamespace(request.params.namespace);
           const name = request.params.table!;
+          request.featureGroups = [name];
           allow(request, 'CommitTable', 'admin', name);
           const body = request.body;
           let parsed: unknown;
