@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent as HttpAgent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,6 +195,17 @@ describe('floe serve --workers: replicas on the port, the store in the primary',
     // A worker refusing a call against its cached definition checks the registry's: the new feature is taken at once.
     const got = await rt.send(new GetRecordCommand({ FeatureGroupName: 'fresh', RecordIdentifierValueAsString: 'f2', FeatureNames: ['city'] }));
     expect(got.Record).toEqual([{ FeatureName: 'city', ValueAsString: 'Porto' }]);
+  });
+
+  it("answers every forwarded call of a client that closes its connections (Connection: close stays with the worker's hop)", async () => {
+    // A client without keep-alive sends Connection: close; passed on, it made the primary close
+    // the shared connection under the worker, and about one call in six came back 503.
+    const closing = new SageMakerClient({ endpoint: served.url, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler: { httpAgent: new HttpAgent({ keepAlive: false }) } });
+    try {
+      for (let i = 0; i < 40; i++) expect((await closing.send(new DescribeFeatureGroupCommand({ FeatureGroupName: 'fresh' }))).FeatureGroupName).toBe('fresh');
+    } finally {
+      closing.destroy();
+    }
   });
 
   it('serves the native API too: bearer-token gets and puts in the workers, the rest forwarded, a streamed ingest included', async () => {
