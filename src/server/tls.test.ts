@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { access, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, get as httpsGet } from 'node:https';
@@ -12,6 +12,7 @@ import { CreateFeatureGroupCommand, DescribeFeatureGroupCommand, SageMakerClient
 import { GetRecordCommand, PutRecordCommand, SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../domain/index.js';
+import { serveProcess } from '../test-support/serve-process.js';
 import { startServer, type RunningServer } from './serve.js';
 import { loadTls, type TlsFiles } from './tls.js';
 
@@ -237,21 +238,8 @@ describe('floe serve over HTTPS, in one process', () => {
 });
 
 /** `floe serve` as a process, with the given arguments; resolves once it says where it listens. */
-function serve(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--port', '0', '--no-maintenance', ...args], {
-    env: { ...process.env, FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      err += String(d);
-      const m = /floe listening on (https?:\/\/\S+)/.exec(err);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.on('exit', (code) => reject(new Error(`floe serve exited with ${code}: ${err}`)));
-  });
-}
+const serve = (args: string[]) =>
+  serveProcess(['serve', '--port', '0', '--no-maintenance', ...args], { FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey });
 
 describe('floe serve --tls-cert --tls-key --workers 2, as a process', () => {
   let dir: string;

@@ -1,4 +1,4 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,31 +8,15 @@ import { CreateFeatureGroupCommand, SageMakerClient } from '@aws-sdk/client-sage
 import { GetRecordCommand, PutRecordCommand, SageMakerFeatureStoreRuntimeClient } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore } from '../../sdk/index.js';
+import { serveProcess } from '../../test-support/serve-process.js';
 
-const main = fileURLToPath(new URL('../main.ts', import.meta.url));
 /** The built CLI (npm test builds first): starting it is several times cheaper than compiling main.ts on a loaded machine. */
 const built = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 const run = promisify(execFile);
 const credentials = { accessKeyId: 'FLOEENVKEY0000000001', secretAccessKey: 'env-secret-for-tests-only' };
 
-/** Starts `floe serve` on a free port; resolves with its URL once it says where it listens. */
-function serve(dataDir: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; stdout: () => string; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', '--data-dir', dataDir, '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      err += String(d);
-      const m = /floe listening on (http:\/\/\S+)/.exec(err);
-      if (m && /credentials: .*\n/.test(err)) resolve({ child, url: m[1]!, stdout: () => out, stderr: () => err });
-    });
-    child.on('exit', (code) => reject(new Error(`floe serve exited with ${code}: ${err}`)));
-  });
-}
+/** Starts `floe serve` on a free port; resolves once it says where it listens. */
+const serve = (dataDir: string, env: NodeJS.ProcessEnv) => serveProcess(['serve', '--data-dir', dataDir, '--port', '0'], env);
 
 describe('floe serve and floe keys, as processes', () => {
   let dataDir: string;

@@ -1,9 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent as HttpAgent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateFeatureGroupCommand, DescribeFeatureGroupCommand, SageMakerClient, UpdateFeatureGroupCommand } from '@aws-sdk/client-sagemaker';
 import {
@@ -16,9 +15,9 @@ import {
 } from '@aws-sdk/client-sagemaker-featurestore-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FeatureStore } from '../../sdk/index.js';
+import { serveProcess } from '../../test-support/serve-process.js';
 import { dropSharedStores } from '../../test-support/shared-stores.js';
 
-const main = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const credentials = { accessKeyId: 'FLOEWORKERS000000001', secretAccessKey: 'workers-secret-for-tests-only' };
 const env = { FLOE_ACCESS_KEY_ID: credentials.accessKeyId, FLOE_SECRET_ACCESS_KEY: credentials.secretAccessKey };
 
@@ -29,22 +28,9 @@ interface Served {
 }
 
 /** `floe serve --workers 2` as a process; resolves once it says where it listens. */
-function serve(dataDir: string, globalArgs: string[] = []): Promise<Served> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...globalArgs, 'serve', '--data-dir', dataDir, '--port', '0', '--workers', '2', '--no-maintenance'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += String(d)));
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d) => {
-      err += String(d);
-      const m = /floe listening on (http:\/\/\S+)/.exec(err);
-      if (m) resolve({ child, url: m[1]!, log: () => out + err });
-    });
-    child.on('exit', (code) => reject(new Error(`floe serve exited with ${code}: ${err}`)));
-  });
+async function serve(dataDir: string, globalArgs: string[] = []): Promise<Served> {
+  const served = await serveProcess([...globalArgs, 'serve', '--data-dir', dataDir, '--port', '0', '--workers', '2', '--no-maintenance'], env);
+  return { child: served.child, url: served.url, log: () => served.stdout() + served.stderr() };
 }
 
 /** The worker processes: the children of the primary that run worker-main. */
